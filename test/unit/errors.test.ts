@@ -4,7 +4,10 @@ import { errorMessage, InputError, withContext } from '../../src/core/errors.js'
 describe('errorMessage', () => {
   it.each([
     [new Error('plain'), 'plain'],
-    [Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }), 'ThrottlingException: Rate exceeded'],
+    [
+      Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }),
+      'ThrottlingException: Rate exceeded',
+    ],
     ['text', 'text'],
     [{ a: 1 }, '{"a":1}'],
   ])('renders %p as %p', (input, expected) => {

@@ -1,0 +1,349 @@
+import {
+  DeregisterTaskDefinitionCommand,
+  RegisterTaskDefinitionCommand,
+  UpdateServiceCommand,
+  type Service,
+} from '@aws-sdk/client-ecs';
+import type { AwsClients } from '../aws/clients.js';
+import { errorMessage, withContext } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { describeChanges, sameTaskDefinition } from './compare-task-definitions.js';
+import { describeServices } from './describe-services.js';
+import { explainStoppedTasks, stoppedServiceTasks } from './explain-failure.js';
+import {
+  describeTaskDefinition,
+  readTaskDefinitionFile,
+  type LoadedTaskDefinition,
+} from './load-task-definition.js';
+import { pruneRevisions } from './prune-revisions.js';
+import { pinImage, selectContainers, type TaskDefinitionInput } from './render-task-definition.js';
+import { runOneOffTask } from './run-one-off-task.js';
+import { revisionOf, waitForServices, type ServiceState } from './wait-for-services.js';
+
+/** Where the task definition to render comes from; `service` means each service's current one. */
+export type TaskDefinitionSource =
+  { kind: 'service' } | { kind: 'file'; path: string } | { kind: 'reference'; reference: string };
+
+export interface DeployRequest {
+  readonly cluster: string;
+  readonly services: readonly string[];
+  /** Containers that get the image; empty means the only container. */
+  readonly containers: readonly string[];
+  readonly taskDefinition: TaskDefinitionSource;
+  /** Pinned image reference (`repo@sha256:…`). */
+  readonly image: string;
+  readonly wait: boolean;
+  readonly waitTimeoutMs: number;
+  readonly rollback: 'on-failure' | 'never';
+  readonly runBefore?: string;
+  readonly keepRevisions: number;
+  readonly pollMs?: number;
+}
+
+export type ServiceResult =
+  | 'updated'
+  | 'unchanged'
+  | 'not-waited'
+  | 'failed'
+  | 'timed-out'
+  | 'rolled-back'
+  | 'rollback-failed';
+
+export interface ServiceReport {
+  readonly service: string;
+  readonly from: string;
+  readonly to: string;
+  readonly result: ServiceResult;
+  readonly seconds?: number;
+  readonly reason?: string;
+}
+
+export interface DeployReport {
+  readonly taskDefinitionArn: string;
+  /** What the first service ran before; every service's own is in `services[].from`. */
+  readonly previousTaskDefinitionArn: string;
+  readonly registered: boolean;
+  readonly changes: readonly string[];
+  readonly services: readonly ServiceReport[];
+  readonly rolledBack: boolean;
+  /** Set when the deploy failed; the step must fail with it. */
+  readonly failure?: string;
+  /** Stopped reasons, exit codes and log lines that explain a failure. */
+  readonly explanation: readonly string[];
+  readonly prunedRevisions: readonly string[];
+}
+
+/**
+ * One deploy: render the task definition with the image pinned, register it unless nothing changed,
+ * run the one-off task, update every service, wait, and on failure explain and roll every service
+ * back to exactly what it ran before.
+ */
+export async function deployServices(
+  clients: AwsClients,
+  request: DeployRequest,
+  log: Logger,
+): Promise<DeployReport> {
+  const { ecs } = clients;
+  const services = await describeServices(ecs, request.cluster, request.services);
+  const previous = new Map(
+    [...services].map(([name, service]) => [name, service.taskDefinition ?? '']),
+  );
+  const base = await loadBase(clients, request.taskDefinition, services);
+  const containers = selectContainers(base.input, request.containers);
+  const rendered = pinImage(base.input, containers, request.image);
+
+  const latest = base.arn
+    ? base
+    : await describeTaskDefinition(ecs, rendered.family ?? '').catch(() => undefined);
+  let taskDefinitionArn: string;
+  let registered = false;
+  if (latest?.arn && sameTaskDefinition(latest.input, rendered)) {
+    taskDefinitionArn = latest.arn;
+    log.info(`Task definition unchanged: reusing ${revisionOf(taskDefinitionArn)}`);
+  } else {
+    const response = await ecs
+      .send(new RegisterTaskDefinitionCommand(rendered))
+      .catch((error: unknown) =>
+        Promise.reject(withContext('Could not register the task definition', error)),
+      );
+    taskDefinitionArn = response.taskDefinition?.taskDefinitionArn ?? '';
+    registered = true;
+    log.info(`Registered ${revisionOf(taskDefinitionArn)}`);
+  }
+  const firstPrevious = previous.get(request.services[0] ?? '') ?? '';
+  const changes = latest ? describeChanges(latest.input, rendered) : ['new task definition family'];
+  const report = {
+    taskDefinitionArn,
+    previousTaskDefinitionArn: firstPrevious,
+    registered,
+    changes,
+    rolledBack: false,
+    explanation: [] as string[],
+    prunedRevisions: [] as string[],
+  };
+
+  if (request.runBefore) {
+    const first = services.get(request.services[0] ?? '') as Service;
+    try {
+      await log.group('run-before', () =>
+        runOneOffTask(
+          clients,
+          {
+            cluster: request.cluster,
+            taskDefinitionArn,
+            definition: rendered,
+            service: first,
+            container: containers[0] ?? '',
+            command: request.runBefore ?? '',
+            timeoutMs: request.waitTimeoutMs,
+            ...(request.pollMs ? { pollMs: request.pollMs } : {}),
+          },
+          log,
+        ),
+      );
+    } catch (error) {
+      // Nothing was deployed, so a revision registered only for this run must not linger.
+      if (registered)
+        await ecs
+          .send(new DeregisterTaskDefinitionCommand({ taskDefinition: taskDefinitionArn }))
+          .catch(() => undefined);
+      const [headline = '', ...explanation] = errorMessage(error).split('\n');
+      return {
+        ...report,
+        services: request.services.map((service) => ({
+          service,
+          from: previous.get(service) ?? '',
+          to: previous.get(service) ?? '',
+          result: 'unchanged' as const,
+        })),
+        failure: headline,
+        explanation,
+      };
+    }
+  }
+
+  const started = new Date(Date.now() - 1_000);
+  const updated = new Map<string, string>();
+  for (const name of request.services) {
+    if (previous.get(name) === taskDefinitionArn) continue;
+    await ecs
+      .send(
+        new UpdateServiceCommand({
+          cluster: request.cluster,
+          service: name,
+          taskDefinition: taskDefinitionArn,
+        }),
+      )
+      .catch((error: unknown) =>
+        Promise.reject(withContext(`Could not update service '${name}'`, error)),
+      );
+    updated.set(name, taskDefinitionArn);
+    log.info(`${name}: ${revisionOf(previous.get(name) ?? '')} → ${revisionOf(taskDefinitionArn)}`);
+  }
+
+  const reportFor = (name: string, result: ServiceResult, state?: ServiceState): ServiceReport => ({
+    service: name,
+    from: previous.get(name) ?? '',
+    to: taskDefinitionArn,
+    result,
+    ...(state ? { seconds: state.seconds } : {}),
+    ...(state && state.state !== 'stable' ? { reason: state.reason } : {}),
+  });
+
+  if (!request.wait || updated.size === 0) {
+    return {
+      ...report,
+      services: request.services.map((name) =>
+        reportFor(name, updated.has(name) ? 'not-waited' : 'unchanged'),
+      ),
+      prunedRevisions: await prune(clients, rendered, request, taskDefinitionArn, previous, log),
+    };
+  }
+
+  const states = await log.group('Wait for services', () =>
+    waitForServices(
+      ecs,
+      {
+        cluster: request.cluster,
+        targets: updated,
+        timeoutMs: request.waitTimeoutMs,
+        since: started,
+        failFast: true,
+        ...(request.pollMs ? { pollMs: request.pollMs } : {}),
+      },
+      log,
+    ),
+  );
+  const failed = states.filter(
+    (state): state is Extract<ServiceState, { reason: string }> => state.state !== 'stable',
+  );
+  if (failed.length === 0) {
+    const stateOf = new Map(states.map((s) => [s.service, s]));
+    return {
+      ...report,
+      services: request.services.map((name) =>
+        reportFor(name, updated.has(name) ? 'updated' : 'unchanged', stateOf.get(name)),
+      ),
+      prunedRevisions: await prune(clients, rendered, request, taskDefinitionArn, previous, log),
+    };
+  }
+
+  const explanation: string[] = [];
+  for (const state of failed) {
+    const tasks = await stoppedServiceTasks(
+      clients,
+      request.cluster,
+      state.service,
+      taskDefinitionArn,
+    );
+    explanation.push(`${state.service}: ${state.reason}`);
+    explanation.push(...(await explainStoppedTasks(clients, request.cluster, tasks, rendered)));
+  }
+  for (const line of explanation) log.warning(line);
+  const failure = failed
+    .map((s) => `${s.service} ${s.state === 'timed-out' ? 'timed out' : 'failed'}: ${s.reason}`)
+    .join('; ');
+
+  if (request.rollback === 'never') {
+    const stateOf = new Map(states.map((s) => [s.service, s]));
+    return {
+      ...report,
+      services: request.services.map((name) => {
+        const state = stateOf.get(name);
+        return reportFor(
+          name,
+          !state ? 'unchanged' : state.state === 'stable' ? 'updated' : state.state,
+          state,
+        );
+      }),
+      failure: `${failure}; not rolled back (rollback: never)`,
+      explanation,
+    };
+  }
+
+  const rollbackResults = await log.group('Roll back', () =>
+    rollBack(clients, request, updated, previous, log),
+  );
+  const allBack = rollbackResults.every((state) => state.state === 'stable');
+  return {
+    ...report,
+    rolledBack: true,
+    services: request.services.map((name) => {
+      const back = rollbackResults.find((s) => s.service === name);
+      if (!back) return reportFor(name, 'unchanged');
+      return {
+        ...reportFor(name, back.state === 'stable' ? 'rolled-back' : 'rollback-failed', back),
+        to: previous.get(name) ?? '',
+      };
+    }),
+    failure: `${failure}; ${allBack ? 'rolled back' : 'rollback did not complete'} to ${[...new Set([...updated.keys()].map((n) => revisionOf(previous.get(n) ?? '')))].join(', ')}`,
+    explanation,
+  };
+}
+
+async function rollBack(
+  clients: AwsClients,
+  request: DeployRequest,
+  updated: ReadonlyMap<string, string>,
+  previous: ReadonlyMap<string, string>,
+  log: Logger,
+): Promise<ServiceState[]> {
+  const targets = new Map<string, string>();
+  for (const name of updated.keys()) {
+    const back = previous.get(name) ?? '';
+    await clients.ecs.send(
+      new UpdateServiceCommand({ cluster: request.cluster, service: name, taskDefinition: back }),
+    );
+    targets.set(name, back);
+    log.info(`${name}: rolling back to ${revisionOf(back)}`);
+  }
+  return waitForServices(
+    clients.ecs,
+    {
+      cluster: request.cluster,
+      targets,
+      timeoutMs: request.waitTimeoutMs,
+      since: new Date(),
+      failFast: false,
+      ...(request.pollMs ? { pollMs: request.pollMs } : {}),
+    },
+    log,
+  );
+}
+
+async function loadBase(
+  clients: AwsClients,
+  source: TaskDefinitionSource,
+  services: ReadonlyMap<string, Service>,
+): Promise<LoadedTaskDefinition> {
+  if (source.kind === 'file') return readTaskDefinitionFile(source.path);
+  if (source.kind === 'reference') return describeTaskDefinition(clients.ecs, source.reference);
+  const current = [...services.values()].map((s) => s.taskDefinition ?? '');
+  const families = new Set(current.map((arn) => revisionOf(arn).replace(/:\d+$/, '')));
+  if (families.size > 1) {
+    throw new Error(
+      `Input 'task-definition': the services run different task definition families (${[...families].join(', ')}); name the one to deploy`,
+    );
+  }
+  return describeTaskDefinition(clients.ecs, current[0] ?? '');
+}
+
+async function prune(
+  clients: AwsClients,
+  rendered: TaskDefinitionInput,
+  request: DeployRequest,
+  current: string,
+  previous: ReadonlyMap<string, string>,
+  log: Logger,
+): Promise<string[]> {
+  return pruneRevisions(
+    clients.ecs,
+    rendered.family ?? '',
+    request.keepRevisions,
+    new Set([current, ...previous.values()]),
+    log,
+  ).catch((error: unknown) => {
+    log.warning(`Could not prune old revisions: ${errorMessage(error)}`);
+    return [];
+  });
+}
