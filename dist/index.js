@@ -80684,7 +80684,7 @@ function getIDToken(aud) {
 function errorMessage(error) {
     if (error instanceof Error) {
         const code = error.Code ?? error.name;
-        return code && code !== 'Error' && !error.message.includes(code)
+        return code && !['Error', 'InputError'].includes(code) && !error.message.includes(code)
             ? `${code}: ${error.message}`
             : error.message;
     }
@@ -80806,7 +80806,7 @@ function pruneEmpty(value) {
     return value ?? undefined;
 }
 function isPlainObject(value) {
-    return value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date);
+    return (value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date));
 }
 
 ;// CONCATENATED MODULE: ./src/core/deploy/compare-task-definitions.ts
@@ -80827,13 +80827,15 @@ function canonicalTaskDefinition(definition) {
         portMappings: container.portMappings?.map((mapping) => ({
             ...mapping,
             protocol: mapping.protocol ?? 'tcp',
-            ...(rest.networkMode === 'awsvpc' ? { hostPort: mapping.hostPort ?? mapping.containerPort } : {}),
+            ...(rest.networkMode === 'awsvpc'
+                ? { hostPort: mapping.hostPort ?? mapping.containerPort }
+                : {}),
         })),
     }));
     return sortKeys(pruneEmpty({ ...rest, containerDefinitions: containers }));
 }
 function sameTaskDefinition(a, b) {
-    return (JSON.stringify(canonicalTaskDefinition(a)) === JSON.stringify(canonicalTaskDefinition(b)));
+    return JSON.stringify(canonicalTaskDefinition(a)) === JSON.stringify(canonicalTaskDefinition(b));
 }
 /**
  * Human-readable changes from `before` to `after`, for the job summary. Environment values are
@@ -80964,7 +80966,12 @@ async function explainStoppedTasks(clients, cluster, tasks, definition) {
 /** Stopped tasks of `service` running `taskDefinitionArn`, newest first. */
 async function stoppedServiceTasks(clients, cluster, service, taskDefinitionArn) {
     try {
-        const listed = await clients.ecs.send(new client_ecs_dist_cjs/* ListTasksCommand */.MYg({ cluster, serviceName: service, desiredStatus: 'STOPPED', maxResults: 100 }));
+        const listed = await clients.ecs.send(new client_ecs_dist_cjs/* ListTasksCommand */.MYg({
+            cluster,
+            serviceName: service,
+            desiredStatus: 'STOPPED',
+            maxResults: 100,
+        }));
         const arns = listed.taskArns ?? [];
         if (arns.length === 0)
             return [];
@@ -80986,7 +80993,12 @@ async function lastLogLines(clients, definition, containerName, taskId) {
         return [];
     const stream = `${prefix}/${containerName}/${taskId}`;
     try {
-        const response = await clients.logs.send(new dist_cjs/* GetLogEventsCommand */.h7S({ logGroupName: group, logStreamName: stream, limit: LOG_LINES, startFromHead: false }));
+        const response = await clients.logs.send(new dist_cjs/* GetLogEventsCommand */.h7S({
+            logGroupName: group,
+            logStreamName: stream,
+            limit: LOG_LINES,
+            startFromHead: false,
+        }));
         return (response.events ?? []).map((event) => event.message ?? '');
     }
     catch (error) {
@@ -81041,7 +81053,10 @@ async function readTaskDefinitionFile(path) {
     const record = parsed;
     const inner = record.taskDefinition;
     const definition = inner && typeof inner === 'object'
-        ? { ...inner, ...(Array.isArray(record.tags) && record.tags.length ? { tags: record.tags } : {}) }
+        ? {
+            ...inner,
+            ...(Array.isArray(record.tags) && record.tags.length ? { tags: record.tags } : {}),
+        }
         : record;
     try {
         return { input: toRegisterInput(definition) };
@@ -81064,7 +81079,12 @@ async function pruneRevisions(ecs, family, keep, protect, log) {
     const arns = [];
     let nextToken;
     do {
-        const page = await ecs.send(new client_ecs_dist_cjs/* ListTaskDefinitionsCommand */.Pse({ familyPrefix: family, status: 'ACTIVE', sort: 'DESC', ...(nextToken ? { nextToken } : {}) }));
+        const page = await ecs.send(new client_ecs_dist_cjs/* ListTaskDefinitionsCommand */.Pse({
+            familyPrefix: family,
+            status: 'ACTIVE',
+            sort: 'DESC',
+            ...(nextToken ? { nextToken } : {}),
+        }));
         // familyPrefix matches prefixes: `web` also lists `web-worker`.
         arns.push(...(page.taskDefinitionArns ?? []).filter((arn) => arn.split('/').pop()?.replace(/:\d+$/, '') === family));
         nextToken = page.nextToken;
@@ -81147,9 +81167,13 @@ async function runOneOffTask(clients, task, log) {
         ...(service.capacityProviderStrategy?.length
             ? { capacityProviderStrategy: service.capacityProviderStrategy }
             : { launchType: service.launchType ?? 'FARGATE' }),
-        ...(service.networkConfiguration ? { networkConfiguration: service.networkConfiguration } : {}),
+        ...(service.networkConfiguration
+            ? { networkConfiguration: service.networkConfiguration }
+            : {}),
         ...(service.platformVersion ? { platformVersion: service.platformVersion } : {}),
-        overrides: { containerOverrides: [{ name: task.container, command: ['sh', '-c', task.command] }] },
+        overrides: {
+            containerOverrides: [{ name: task.container, command: ['sh', '-c', task.command] }],
+        },
     }))
         .catch((error) => Promise.reject(withContext('Could not start the run-before task', error)));
     const arn = response.tasks?.[0]?.taskArn;
@@ -81340,11 +81364,19 @@ async function deployServices(clients, request, log) {
         catch (error) {
             // Nothing was deployed, so a revision registered only for this run must not linger.
             if (registered)
-                await ecs.send(new client_ecs_dist_cjs/* DeregisterTaskDefinitionCommand */.sjB({ taskDefinition: taskDefinitionArn })).catch(() => undefined);
+                await ecs
+                    .send(new client_ecs_dist_cjs/* DeregisterTaskDefinitionCommand */.sjB({ taskDefinition: taskDefinitionArn }))
+                    .catch(() => undefined);
             const [headline = '', ...explanation] = errorMessage(error).split('\n');
+            await showExplanation(explanation, log);
             return {
                 ...report,
-                services: request.services.map((service) => ({ service, from: previous.get(service) ?? '', to: previous.get(service) ?? '', result: 'unchanged' })),
+                services: request.services.map((service) => ({
+                    service,
+                    from: previous.get(service) ?? '',
+                    to: previous.get(service) ?? '',
+                    result: 'unchanged',
+                })),
                 failure: headline,
                 explanation,
             };
@@ -81356,7 +81388,11 @@ async function deployServices(clients, request, log) {
         if (previous.get(name) === taskDefinitionArn)
             continue;
         await ecs
-            .send(new client_ecs_dist_cjs/* UpdateServiceCommand */.kZr({ cluster: request.cluster, service: name, taskDefinition: taskDefinitionArn }))
+            .send(new client_ecs_dist_cjs/* UpdateServiceCommand */.kZr({
+            cluster: request.cluster,
+            service: name,
+            taskDefinition: taskDefinitionArn,
+        }))
             .catch((error) => Promise.reject(withContext(`Could not update service '${name}'`, error)));
         updated.set(name, taskDefinitionArn);
         log.info(`${name}: ${revisionOf(previous.get(name) ?? '')} → ${revisionOf(taskDefinitionArn)}`);
@@ -81376,7 +81412,14 @@ async function deployServices(clients, request, log) {
             prunedRevisions: await prune(clients, rendered, request, taskDefinitionArn, previous, log),
         };
     }
-    const states = await log.group('Wait for services', () => waitForServices(ecs, { cluster: request.cluster, targets: updated, timeoutMs: request.waitTimeoutMs, since: started, failFast: true, ...(request.pollMs ? { pollMs: request.pollMs } : {}) }, log));
+    const states = await log.group('Wait for services', () => waitForServices(ecs, {
+        cluster: request.cluster,
+        targets: updated,
+        timeoutMs: request.waitTimeoutMs,
+        since: started,
+        failFast: true,
+        ...(request.pollMs ? { pollMs: request.pollMs } : {}),
+    }, log));
     const failed = states.filter((state) => state.state !== 'stable');
     if (failed.length === 0) {
         const stateOf = new Map(states.map((s) => [s.service, s]));
@@ -81392,8 +81435,7 @@ async function deployServices(clients, request, log) {
         explanation.push(`${state.service}: ${state.reason}`);
         explanation.push(...(await explainStoppedTasks(clients, request.cluster, tasks, rendered)));
     }
-    for (const line of explanation)
-        log.warning(line);
+    await showExplanation(explanation, log);
     const failure = failed
         .map((s) => `${s.service} ${s.state === 'timed-out' ? 'timed out' : 'failed'}: ${s.reason}`)
         .join('; ');
@@ -81418,7 +81460,7 @@ async function deployServices(clients, request, log) {
             const back = rollbackResults.find((s) => s.service === name);
             if (!back)
                 return reportFor(name, 'unchanged');
-            return { ...reportFor(name, back.state === 'stable' ? 'rolled-back' : 'rollback-failed', back), to: previous.get(name) ?? '' };
+            return reportFor(name, back.state === 'stable' ? 'rolled-back' : 'rollback-failed', back);
         }),
         failure: `${failure}; ${allBack ? 'rolled back' : 'rollback did not complete'} to ${[...new Set([...updated.keys()].map((n) => revisionOf(previous.get(n) ?? '')))].join(', ')}`,
         explanation,
@@ -81432,7 +81474,14 @@ async function rollBack(clients, request, updated, previous, log) {
         targets.set(name, back);
         log.info(`${name}: rolling back to ${revisionOf(back)}`);
     }
-    return waitForServices(clients.ecs, { cluster: request.cluster, targets, timeoutMs: request.waitTimeoutMs, since: new Date(), failFast: false, ...(request.pollMs ? { pollMs: request.pollMs } : {}) }, log);
+    return waitForServices(clients.ecs, {
+        cluster: request.cluster,
+        targets,
+        timeoutMs: request.waitTimeoutMs,
+        since: new Date(),
+        failFast: false,
+        ...(request.pollMs ? { pollMs: request.pollMs } : {}),
+    }, log);
 }
 async function loadBase(clients, source, services) {
     if (source.kind === 'file')
@@ -81450,6 +81499,16 @@ async function prune(clients, rendered, request, current, previous, log) {
     return pruneRevisions(clients.ecs, rendered.family ?? '', request.keepRevisions, new Set([current, ...previous.values()]), log).catch((error) => {
         log.warning(`Could not prune old revisions: ${errorMessage(error)}`);
         return [];
+    });
+}
+/** The why of a failure, folded in the log; the step's error stays one readable line. */
+async function showExplanation(lines, log) {
+    if (lines.length === 0)
+        return;
+    await log.group('Why it failed: stopped tasks, exit codes, last log lines', () => {
+        for (const line of lines)
+            log.info(line);
+        return Promise.resolve();
     });
 }
 
@@ -81522,7 +81581,10 @@ class DeploymentRecorder {
 function buildArguments(builder, request, metadataFile) {
     const common = [
         ...(request.dockerfile ? ['--file', request.dockerfile] : []),
-        ...Object.entries(request.buildArgs).flatMap(([key, value]) => ['--build-arg', `${key}=${value}`]),
+        ...Object.entries(request.buildArgs).flatMap(([key, value]) => [
+            '--build-arg',
+            `${key}=${value}`,
+        ]),
         ...(request.target ? ['--target', request.target] : []),
         ...(request.platforms.length > 0 ? ['--platform', request.platforms.join(',')] : []),
         ...Object.entries(request.labels).flatMap(([key, value]) => ['--label', `${key}=${value}`]),
@@ -81614,7 +81676,7 @@ async function ensureRepository(ecr, name, create, log) {
             throw withContext(`Could not look up ECR repository '${name}'`, error);
         }
         if (!create) {
-            throw new Error(`ECR repository '${name}' does not exist; create it, or set input 'create-repository: true'`);
+            throw new Error(`ECR repository '${name}' does not exist; create it, or set input 'create-repository: true'`, { cause: error });
         }
         log.info(`Creating ECR repository ${name}`);
         await ecr.send(new client_ecr_dist_cjs/* CreateRepositoryCommand */.WTe({
@@ -81635,7 +81697,9 @@ async function ecrLogin(ecr, log) {
     if (!data?.authorizationToken || !data.proxyEndpoint) {
         throw new Error('ECR returned no authorization data');
     }
-    const [username = 'AWS', ...rest] = Buffer.from(data.authorizationToken, 'base64').toString().split(':');
+    const [username = 'AWS', ...rest] = Buffer.from(data.authorizationToken, 'base64')
+        .toString()
+        .split(':');
     const password = rest.join(':');
     log.secret(password);
     log.secret(data.authorizationToken);
@@ -81734,7 +81798,10 @@ function headers(authorization) {
 async function bearerToken(challenge, basic) {
     if (!challenge?.toLowerCase().startsWith('bearer '))
         return undefined;
-    const params = Object.fromEntries([...challenge.slice(7).matchAll(/(\w+)="([^"]*)"/g)].map(([, key, value]) => [key, value]));
+    const params = Object.fromEntries([...challenge.slice(7).matchAll(/(\w+)="([^"]*)"/g)].map(([, key, value]) => [
+        key ?? '',
+        value ?? '',
+    ]));
     if (!params.realm)
         return undefined;
     const url = new URL(params.realm);
@@ -81750,6 +81817,7 @@ async function bearerToken(challenge, basic) {
 }
 
 ;// CONCATENATED MODULE: ./src/core/image/provide-image.ts
+
 
 
 
@@ -81782,7 +81850,11 @@ async function provideImage(request, ecr, log, env = process.env) {
         : await registryDigest(parseImageReference(`${registry}/${request.repository}:${request.sha}`));
     if (existing) {
         log.info(`${registry}/${request.repository}:${request.sha} already exists (${existing}); not rebuilding`);
-        return { image: pinnedReference(registry, request.repository, existing), digest: existing, built: false };
+        return {
+            image: pinnedReference(registry, request.repository, existing),
+            digest: existing,
+            built: false,
+        };
     }
     const tags = [request.sha, ...request.tags].map((tag) => `${registry}/${request.repository}:${tag}`);
     const digest = await log.group(`Build and push ${tags[0] ?? ''}`, () => buildAndPush(request.builder, { ...request.build, tags }, log, env));
@@ -81794,7 +81866,7 @@ async function resolvePrebuilt(prebuilt, ecr) {
         reference = parseImageReference(prebuilt);
     }
     catch (error) {
-        throw new Error(`Input 'image': ${error.message}`);
+        throw withContext(`Input 'image'`, error);
     }
     const ecrHost = ecrRegistry(reference.registry);
     const digest = reference.digest ??
@@ -81805,7 +81877,11 @@ async function resolvePrebuilt(prebuilt, ecr) {
             }));
     if (!digest)
         throw new Error(`Input 'image': '${prebuilt}' does not exist in its registry`);
-    return { image: pinnedReference(reference.registry, reference.repository, digest), digest, built: false };
+    return {
+        image: pinnedReference(reference.registry, reference.repository, digest),
+        digest,
+        built: false,
+    };
 }
 async function buildAndPush(builder, request, log, env) {
     const scratch = await (0,promises_.mkdtemp)((0,external_node_path_.join)((0,external_node_os_.tmpdir)(), 'ecs-paas-build-'));
@@ -81823,10 +81899,20 @@ async function buildAndPush(builder, request, log, env) {
         const [first, ...others] = request.tags;
         const manifestList = request.platforms.length > 1;
         await run('podman', manifestList
-            ? ['manifest', 'push', '--all', '--digestfile', digestFile, first ?? '', `docker://${first ?? ''}`]
+            ? [
+                'manifest',
+                'push',
+                '--all',
+                '--digestfile',
+                digestFile,
+                first ?? '',
+                `docker://${first ?? ''}`,
+            ]
             : ['push', '--digestfile', digestFile, first ?? ''], { log, env });
         for (const tag of others) {
-            await run('podman', manifestList ? ['manifest', 'push', '--all', first ?? '', `docker://${tag}`] : ['push', first ?? '', `docker://${tag}`], { log, env });
+            await run('podman', manifestList
+                ? ['manifest', 'push', '--all', first ?? '', `docker://${tag}`]
+                : ['push', first ?? '', `docker://${tag}`], { log, env });
         }
         return (await (0,promises_.readFile)(digestFile, 'utf8')).trim();
     }
@@ -81860,7 +81946,7 @@ function deploySummary({ report, image, digest, cluster, timings }) {
         '',
         '| Service | Revision | Result | Time |',
         '| --- | --- | --- | --- |',
-        ...report.services.map((s) => `| ${s.service} | ${revisionOf(s.from)} → ${revisionOf(s.to)} | ${RESULT_WORDS[s.result] ?? s.result} | ${s.seconds === undefined ? '' : formatDuration(s.seconds * 1_000)} |`),
+        ...report.services.map((s) => `| ${s.service} | ${revisionOf(s.from)} → ${revisionOf(s.to)} | ${RESULT_WORDS[s.result] ?? s.result}${s.result === 'rolled-back' ? ` to ${revisionOf(s.from)}` : ''} | ${s.seconds === undefined ? '' : formatDuration(s.seconds * 1_000)} |`),
         '',
     ];
     if (report.failure)
@@ -81868,7 +81954,11 @@ function deploySummary({ report, image, digest, cluster, timings }) {
     if (report.explanation.length > 0) {
         lines.push('<details><summary>Stopped tasks and last log lines</summary>', '', '```', ...report.explanation, '```', '</details>', '');
     }
-    lines.push(report.registered ? `### Task definition changes (${revisionOf(report.taskDefinitionArn)})` : '### Task definition unchanged', '', ...(report.changes.length > 0 ? report.changes.map((change) => `- ${deploy_summary_escape(change)}`) : ['- no changes']), '');
+    lines.push(report.registered
+        ? `### Task definition changes (${revisionOf(report.taskDefinitionArn)})`
+        : '### Task definition unchanged', '', ...(report.changes.length > 0
+        ? report.changes.map((change) => `- ${deploy_summary_escape(change)}`)
+        : ['- no changes']), '');
     if (report.prunedRevisions.length > 0) {
         lines.push(`Deregistered old revisions: ${report.prunedRevisions.map(revisionOf).join(', ')}`, '');
     }
@@ -81898,10 +81988,12 @@ function parseSettings(read, env) {
     const text = (name) => read(name).trim() || undefined;
     const command = oneOf(text('command') ?? 'deploy', 'command', COMMANDS);
     const deploys = command === 'deploy';
-    const repository = env.GITHUB_REPOSITORY ?? '';
-    const sha = env.GITHUB_SHA ?? '';
-    if (!/^[0-9a-f]{40}$/.test(sha)) {
-        throw new Error(`GITHUB_SHA must be the 40-character commit SHA (got '${sha}'); run this Action inside a GitHub workflow`);
+    const cluster = text('cluster') ?? '';
+    const services = list(read('service'));
+    if (deploys && !cluster)
+        throw required('cluster', 'an ECS cluster name or ARN');
+    if (deploys && services.length === 0) {
+        throw required('service', 'one or more ECS service names, separated by newlines or commas');
     }
     const region = text('aws-region') ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
     if (!region) {
@@ -81910,12 +82002,10 @@ function parseSettings(read, env) {
     if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) {
         throw new InputError('aws-region', `'${region}' is not a region name such as us-east-1`);
     }
-    const cluster = text('cluster') ?? '';
-    const services = list(read('service'));
-    if (deploys && !cluster)
-        throw required('cluster', 'an ECS cluster name or ARN');
-    if (deploys && services.length === 0) {
-        throw required('service', 'one or more ECS service names, separated by newlines or commas');
+    const repository = env.GITHUB_REPOSITORY ?? '';
+    const sha = env.GITHUB_SHA ?? '';
+    if (!/^[0-9a-f]{40}$/.test(sha)) {
+        throw new Error(`GITHUB_SHA must be the 40-character commit SHA (got '${sha}'); run this Action inside a GitHub workflow`);
     }
     const image = text('image');
     const ecrRepository = text('ecr-repository') ?? repository.split('/')[1] ?? '';
@@ -82080,7 +82170,13 @@ async function runAction(env = process.env) {
     await finishDeployment(recorder, report);
     writeOutputs(report);
     await summary
-        .addRaw(deploySummary({ report, image: provided.image, digest: provided.digest, cluster: settings.cluster, timings }))
+        .addRaw(deploySummary({
+        report,
+        image: provided.image,
+        digest: provided.digest,
+        cluster: settings.cluster,
+        timings,
+    }))
         .write();
     if (report.failure)
         throw new Error(report.failure);
@@ -82100,7 +82196,13 @@ async function startDeployment(settings, env) {
     const [owner = '', repo = ''] = settings.repository.split('/');
     // Loaded only when needed: Octokit is most of the bundle's start-up time.
     const { getOctokit } = await __nccwpck_require__.e(/* import() */ 413).then(__nccwpck_require__.bind(__nccwpck_require__, 2413));
-    const recorder = new DeploymentRecorder(getOctokit(settings.githubToken), { owner, repo, environment: settings.environment, sha: settings.sha, production: /^prod/i.test(settings.environment) }, actionsLogger);
+    const recorder = new DeploymentRecorder(getOctokit(settings.githubToken), {
+        owner,
+        repo,
+        environment: settings.environment,
+        sha: settings.sha,
+        production: /^prod/i.test(settings.environment),
+    }, actionsLogger);
     const runUrl = env.GITHUB_RUN_ID
         ? `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${settings.repository}/actions/runs/${env.GITHUB_RUN_ID}`
         : undefined;

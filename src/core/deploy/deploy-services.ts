@@ -51,7 +51,9 @@ export type ServiceResult =
 
 export interface ServiceReport {
   readonly service: string;
+  /** What the service ran before; after a rollback it runs this again. */
   readonly from: string;
+  /** The revision this deploy moved (or tried to move) it to. */
   readonly to: string;
   readonly result: ServiceResult;
   readonly seconds?: number;
@@ -148,6 +150,7 @@ export async function deployServices(
           .send(new DeregisterTaskDefinitionCommand({ taskDefinition: taskDefinitionArn }))
           .catch(() => undefined);
       const [headline = '', ...explanation] = errorMessage(error).split('\n');
+      await showExplanation(explanation, log);
       return {
         ...report,
         services: request.services.map((service) => ({
@@ -239,7 +242,7 @@ export async function deployServices(
     explanation.push(`${state.service}: ${state.reason}`);
     explanation.push(...(await explainStoppedTasks(clients, request.cluster, tasks, rendered)));
   }
-  for (const line of explanation) log.warning(line);
+  await showExplanation(explanation, log);
   const failure = failed
     .map((s) => `${s.service} ${s.state === 'timed-out' ? 'timed out' : 'failed'}: ${s.reason}`)
     .join('; ');
@@ -271,10 +274,7 @@ export async function deployServices(
     services: request.services.map((name) => {
       const back = rollbackResults.find((s) => s.service === name);
       if (!back) return reportFor(name, 'unchanged');
-      return {
-        ...reportFor(name, back.state === 'stable' ? 'rolled-back' : 'rollback-failed', back),
-        to: previous.get(name) ?? '',
-      };
+      return reportFor(name, back.state === 'stable' ? 'rolled-back' : 'rollback-failed', back);
     }),
     failure: `${failure}; ${allBack ? 'rolled back' : 'rollback did not complete'} to ${[...new Set([...updated.keys()].map((n) => revisionOf(previous.get(n) ?? '')))].join(', ')}`,
     explanation,
@@ -345,5 +345,14 @@ async function prune(
   ).catch((error: unknown) => {
     log.warning(`Could not prune old revisions: ${errorMessage(error)}`);
     return [];
+  });
+}
+
+/** The why of a failure, folded in the log; the step's error stays one readable line. */
+async function showExplanation(lines: readonly string[], log: Logger): Promise<void> {
+  if (lines.length === 0) return;
+  await log.group('Why it failed: stopped tasks, exit codes, last log lines', () => {
+    for (const line of lines) log.info(line);
+    return Promise.resolve();
   });
 }

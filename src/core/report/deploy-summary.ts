@@ -35,7 +35,7 @@ export function deploySummary({ report, image, digest, cluster, timings }: Summa
     '| --- | --- | --- | --- |',
     ...report.services.map(
       (s) =>
-        `| ${s.service} | ${revisionOf(s.from)} → ${revisionOf(s.to)} | ${RESULT_WORDS[s.result] ?? s.result} | ${s.seconds === undefined ? '' : formatDuration(s.seconds * 1_000)} |`,
+        `| ${s.service} | ${revisionOf(s.from)} → ${revisionOf(s.to)} | ${RESULT_WORDS[s.result] ?? s.result}${s.result === 'rolled-back' ? ` to ${revisionOf(s.from)}` : ''} | ${s.seconds === undefined ? '' : formatDuration(s.seconds * 1_000)} |`,
     ),
     '',
   ];

@@ -1,0 +1,144 @@
+/**
+ * `npm run sandbox`: the whole Action on this machine with nothing configured. It starts moto (AWS),
+ * a real registry and podman, creates a cluster with two services, then runs the bundled Action
+ * (dist/index.js) as a runner would: a first deploy, a re-run, and a rollout that fails and rolls
+ * back. It prints each step's log and job summary. The preview App joins it with its own issue.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateClusterCommand, CreateServiceCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { runActionProcess, type ActionRun } from '../test/support/action-process.js';
+import {
+  awsEnv,
+  createDefaultNetwork,
+  registerFargateTaskDefinition,
+  testAwsConfig,
+} from '../test/support/aws.js';
+import { startFaultProxy } from '../test/support/fault-proxy.js';
+import { startMoto } from '../test/support/moto.js';
+import { podmanEnv, writeScratchContext } from '../test/support/podman.js';
+import { startRegistry } from '../test/support/registry.js';
+
+const say = (text: string): void => void process.stdout.write(`${text}\n`);
+
+async function main(): Promise<void> {
+  const moto = await startMoto({ servicesRunning: 1 });
+  const proxy = await startFaultProxy(moto.url);
+  const registry = await startRegistry();
+  const podman = await podmanEnv({ insecureRegistries: [registry.host] });
+  const workdir = await mkdtemp(join(tmpdir(), 'ecs-paas-sandbox-'));
+  const ecs = new ECSClient(testAwsConfig(moto.url));
+  try {
+    say(`moto on ${moto.url}, registry on ${registry.host}`);
+    await ecs.send(new CreateClusterCommand({ clusterName: 'prod' }));
+    const network = await createDefaultNetwork(moto.url);
+    const definition = await registerFargateTaskDefinition(ecs, 'web');
+    for (const serviceName of ['web', 'worker']) {
+      await ecs.send(
+        new CreateServiceCommand({
+          cluster: 'prod',
+          serviceName,
+          taskDefinition: definition.taskDefinitionArn,
+          desiredCount: 1,
+          launchType: 'FARGATE',
+          networkConfiguration: {
+            awsvpcConfiguration: {
+              subnets: network.subnetIds.slice(0, 1),
+              securityGroups: [network.securityGroupId],
+            },
+          },
+        }),
+      );
+    }
+    const context = await writeScratchContext(join(workdir, 'app'));
+    const sha = randomBytes(20).toString('hex');
+    const step = async (
+      title: string,
+      sha: string,
+      inputs: Record<string, string> = {},
+    ): Promise<ActionRun> => {
+      say(`\n━━━ ${title} ━━━`);
+      const run = await runActionProcess(
+        {
+          cluster: 'prod',
+          service: 'web\nworker',
+          registry: registry.host,
+          builder: 'podman',
+          context,
+          ...inputs,
+        },
+        {
+          ...awsEnv(proxy.url),
+          ...podman.env,
+          GITHUB_SHA: sha,
+          GITHUB_REPOSITORY: 'acme/web',
+          ECS_PAAS_POLL_MS: '200',
+        },
+      );
+      say(
+        run.log
+          .split('\n')
+          .filter(
+            (line) =>
+              !line.includes('NodeVersionSupportWarning') &&
+              !/^(versions|will|To continue|and security|More information|\(Use `node)/.test(line),
+          )
+          .join('\n'),
+      );
+      say(
+        `exit code ${run.status ?? 'none'} after ${run.ms} ms; outputs: ${JSON.stringify(run.outputs, null, 2)}`,
+      );
+      say(`--- job summary ---\n${run.summary}`);
+      return run;
+    };
+    await step('1. Build, push and deploy to web and worker', sha);
+    await step('2. Re-run for the same commit: nothing to register, nothing to update', sha);
+    // moto never fails a rollout: report the revision registered next as FAILED on worker, as ECS
+    // does when the deployment circuit breaker trips.
+    let broken = '';
+    proxy.intercept('ECS.RegisterTaskDefinition', (_request, response) => {
+      broken = (JSON.parse(response.body) as { taskDefinition: { taskDefinitionArn: string } })
+        .taskDefinition.taskDefinitionArn;
+      return undefined;
+    });
+    proxy.intercept('ECS.DescribeServices', (_request, response) => {
+      const body = JSON.parse(response.body) as { services?: Array<Record<string, unknown>> };
+      for (const service of body.services ?? []) {
+        if (service.serviceName === 'worker' && service.taskDefinition === broken) {
+          service.deployments = [
+            {
+              id: 'ecs-svc/9',
+              status: 'PRIMARY',
+              taskDefinition: service.taskDefinition,
+              rolloutState: 'FAILED',
+              rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.',
+            },
+          ];
+        }
+      }
+      return { ...response, body: JSON.stringify(body) };
+    });
+    await writeScratchContext(context, { 'hello.txt': 'a change that breaks the worker\n' });
+    const failed = await step(
+      '3. The next commit fails its rollout on worker: both services roll back',
+      randomBytes(20).toString('hex'),
+      {
+        'wait-timeout': '1m',
+      },
+    );
+    say(
+      failed.status === 1 && failed.outputs['rolled-back'] === 'true'
+        ? 'Sandbox finished as expected.'
+        : 'Sandbox did not behave as expected.',
+    );
+    if (failed.status !== 1) process.exitCode = 1;
+  } finally {
+    ecs.destroy();
+    await Promise.allSettled([moto.stop(), proxy.stop(), registry.stop(), podman.cleanup()]);
+    await rm(workdir, { recursive: true, force: true });
+  }
+}
+
+await main();

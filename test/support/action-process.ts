@@ -1,0 +1,84 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export interface ActionRun {
+  readonly status: number | null;
+  /** Everything the step printed, stdout then stderr, as the runner's log shows it. */
+  readonly log: string;
+  readonly outputs: Record<string, string>;
+  readonly summary: string;
+  readonly ms: number;
+}
+
+const BUNDLE = resolve('dist/index.js');
+
+/**
+ * Runs the bundled Action the way a runner does: a node process with `INPUT_*` variables (names
+ * upper-cased, hyphens kept), `GITHUB_OUTPUT` and `GITHUB_STEP_SUMMARY` files. Nothing is imported.
+ */
+export async function runActionProcess(
+  inputs: Readonly<Record<string, string>>,
+  env: Readonly<Record<string, string>>,
+  node = process.execPath,
+): Promise<ActionRun> {
+  const dir = await mkdtemp(join(tmpdir(), 'ecs-paas-step-'));
+  const outputFile = join(dir, 'output');
+  const summaryFile = join(dir, 'summary');
+  await writeFile(outputFile, '');
+  await writeFile(summaryFile, '');
+  const inputVars = Object.fromEntries(
+    Object.entries(inputs).map(([name, value]) => [
+      `INPUT_${name.replace(/ /g, '_').toUpperCase()}`,
+      value,
+    ]),
+  );
+  const started = Date.now();
+  try {
+    const { status, log } = await new Promise<{ status: number | null; log: string }>(
+      (done, fail) => {
+        const child = spawn(node, [BUNDLE], {
+          env: {
+            PATH: process.env.PATH ?? '',
+            HOME: process.env.HOME ?? '/root',
+            RUNNER_TEMP: dir,
+            GITHUB_OUTPUT: outputFile,
+            GITHUB_STEP_SUMMARY: summaryFile,
+            ...env,
+            ...inputVars,
+          },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        const chunks: Buffer[] = [];
+        child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+        child.stderr.on('data', (chunk: Buffer) => chunks.push(chunk));
+        child.on('error', fail);
+        child.on('close', (code) => done({ status: code, log: Buffer.concat(chunks).toString() }));
+      },
+    );
+    return {
+      status,
+      log,
+      outputs: parseOutputs(await readFile(outputFile, 'utf8')),
+      summary: await readFile(summaryFile, 'utf8'),
+      ms: Date.now() - started,
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Reads the runner's `name<<DELIMITER … DELIMITER` output file format. */
+function parseOutputs(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const match = /^([^<=]+)<<(.+)$/.exec(lines[i] ?? '');
+    if (!match?.[1] || !match[2]) continue;
+    const value: string[] = [];
+    for (i++; i < lines.length && lines[i] !== match[2]; i++) value.push(lines[i] ?? '');
+    outputs[match[1]] = value.join('\n');
+  }
+  return outputs;
+}
