@@ -35,7 +35,7 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<v
         sha: settings.sha,
         tags: settings.tags,
       },
-      clients.ecr,
+      () => clients.ecr(),
       log,
       env,
     ),

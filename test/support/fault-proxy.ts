@@ -39,6 +39,8 @@ export interface FaultProxy {
   /** Calls per operation, including injected failures and SDK retries. */
   counts(): Record<string, number>;
   resetCounts(): void;
+  /** Calls `listener` as each request arrives, before it is answered; returns an unsubscribe. */
+  onRequest(listener: (operation: string) => void): () => void;
   /** Removes all faults and intercepts. */
   clear(): void;
   stop(): Promise<void>;
@@ -210,6 +212,7 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
   const faults = new Map<string, { fault: Fault; remaining: number }[]>();
   let intercepts: { operation: string; rewrite: Rewrite; remaining: number }[] = [];
   let calls: Record<string, number> = {};
+  const listeners = new Set<(operation: string) => void>();
 
   const forward = (req: IncomingMessage, body: Buffer): Promise<IncomingMessage> =>
     new Promise((resolve, reject) => {
@@ -232,6 +235,7 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
     const body = await readBody(req);
     const { operation, protocol } = classify(req, body.toString('utf8'));
     calls[operation] = (calls[operation] ?? 0) + 1;
+    for (const listener of listeners) listener(operation);
 
     const pending = faults.get(operation)?.find((f) => f.remaining > 0);
     if (pending) pending.remaining -= 1;
@@ -294,6 +298,10 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
       intercepts.push({ operation, rewrite, remaining: times });
     },
     counts: () => ({ ...calls }),
+    onRequest(listener) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
     resetCounts() {
       calls = {};
     },

@@ -1,4 +1,3 @@
-import { GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeTasksCommand, ListTasksCommand, type Task } from '@aws-sdk/client-ecs';
 import type { AwsClients } from '../aws/clients.js';
 import { errorMessage } from '../errors.js';
@@ -78,7 +77,10 @@ async function lastLogLines(
   if (config?.logDriver !== 'awslogs' || !group || !prefix) return [];
   const stream = `${prefix}/${containerName}/${taskId}`;
   try {
-    const response = await clients.logs.send(
+    // Imported here so the bundle loads the Logs client only when there is a failure to explain.
+    const { GetLogEventsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
+    const logs = await clients.logs();
+    const response = await logs.send(
       new GetLogEventsCommand({
         logGroupName: group,
         logStreamName: stream,

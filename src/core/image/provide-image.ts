@@ -38,15 +38,16 @@ export interface ProvidedImage {
  */
 export async function provideImage(
   request: ImageRequest,
-  ecr: ECRClient,
+  ecrClient: () => Promise<ECRClient>,
   log: Logger,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<ProvidedImage> {
-  if (request.prebuilt) return resolvePrebuilt(request.prebuilt, ecr);
+  if (request.prebuilt) return resolvePrebuilt(request.prebuilt, ecrClient);
 
   const usesEcr = !request.registry || ecrRegistry(request.registry) !== undefined;
   let registry = request.registry ?? '';
-  if (usesEcr) {
+  const ecr = usesEcr ? await ecrClient() : undefined;
+  if (ecr) {
     await ensureRepository(ecr, request.repository, request.createRepository, log);
     const login = await ecrLogin(ecr, log);
     registry = request.registry ?? login.registry;
@@ -60,7 +61,7 @@ export async function provideImage(
     );
   }
 
-  const existing = usesEcr
+  const existing = ecr
     ? await ecrImageDigest(ecr, request.repository, request.sha)
     : await registryDigest(parseImageReference(`${registry}/${request.repository}:${request.sha}`));
   if (existing) {
@@ -83,7 +84,10 @@ export async function provideImage(
   return { image: pinnedReference(registry, request.repository, digest), digest, built: true };
 }
 
-async function resolvePrebuilt(prebuilt: string, ecr: ECRClient): Promise<ProvidedImage> {
+async function resolvePrebuilt(
+  prebuilt: string,
+  ecrClient: () => Promise<ECRClient>,
+): Promise<ProvidedImage> {
   let reference;
   try {
     reference = parseImageReference(prebuilt);
@@ -94,7 +98,12 @@ async function resolvePrebuilt(prebuilt: string, ecr: ECRClient): Promise<Provid
   const digest =
     reference.digest ??
     (ecrHost
-      ? await ecrImageDigest(ecr, reference.repository, reference.tag ?? 'latest', ecrHost.account)
+      ? await ecrImageDigest(
+          await ecrClient(),
+          reference.repository,
+          reference.tag ?? 'latest',
+          ecrHost.account,
+        )
       : await registryDigest(reference).catch((error: unknown) => {
           throw new Error(
             `Input 'image': could not read the digest of '${prebuilt}' (${(error as Error).message}); pass it pinned as name@sha256:…`,
