@@ -63425,6 +63425,742 @@ module.exports = {
 
 /***/ }),
 
+/***/ 2722:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   M: () => (/* binding */ actionsLogger)
+/* harmony export */ });
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6257);
+
+/** The core's Logger over the runner's log commands (groups fold, secrets are masked). */
+const actionsLogger = {
+    info: (message) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(message),
+    warning: (message) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(message),
+    debug: (message) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz(message),
+    group: (title, work) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .group */ .Os(title, work),
+    secret: (value) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(value),
+};
+
+
+/***/ }),
+
+/***/ 678:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  T: () => (/* binding */ provideActionImage)
+});
+
+;// CONCATENATED MODULE: ./src/core/image/build-arguments.ts
+/**
+ * The build command line for each builder. Docker goes through buildx so multi-platform builds and
+ * push happen in one step and the pushed digest is written to a metadata file; podman builds
+ * locally (a manifest list when several platforms are asked for) and pushes afterwards.
+ */
+function buildArguments(builder, request, metadataFile) {
+    const common = [
+        ...(request.dockerfile ? ['--file', request.dockerfile] : []),
+        ...Object.entries(request.buildArgs).flatMap(([key, value]) => [
+            '--build-arg',
+            `${key}=${value}`,
+        ]),
+        ...(request.target ? ['--target', request.target] : []),
+        ...(request.platforms.length > 0 ? ['--platform', request.platforms.join(',')] : []),
+        ...Object.entries(request.labels).flatMap(([key, value]) => ['--label', `${key}=${value}`]),
+    ];
+    if (builder === 'docker') {
+        return [
+            'buildx',
+            'build',
+            ...common,
+            ...request.tags.flatMap((tag) => ['--tag', tag]),
+            '--push',
+            '--metadata-file',
+            metadataFile,
+            request.context,
+        ];
+    }
+    const tagging = request.platforms.length > 1
+        ? ['--manifest', request.tags[0] ?? '']
+        : request.tags.flatMap((tag) => ['--tag', tag]);
+    return ['build', ...common, ...tagging, request.context];
+}
+/** OCI labels that tie an image to its commit (what `docker inspect` users look for). */
+function ociLabels(env, sha) {
+    const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
+    const repository = env.GITHUB_REPOSITORY;
+    return {
+        'org.opencontainers.image.revision': sha,
+        ...(repository ? { 'org.opencontainers.image.source': `${server}/${repository}` } : {}),
+        ...(env.GITHUB_REF_NAME ? { 'org.opencontainers.image.version': env.GITHUB_REF_NAME } : {}),
+    };
+}
+
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./src/core/errors.ts
+var errors = __nccwpck_require__(4296);
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+;// CONCATENATED MODULE: ./src/core/process.ts
+
+/** Runs a command, streaming its output to the log, and returns its standard output. */
+async function run(command, args, options = {}) {
+    return new Promise((resolve, reject) => {
+        const child = (0,external_node_child_process_.spawn)(command, args, {
+            cwd: options.cwd,
+            env: options.env ?? process.env,
+            stdio: ['pipe', 'pipe', 'pipe'],
+        });
+        const stdout = [];
+        const stderrTail = [];
+        child.stdout.on('data', (chunk) => {
+            stdout.push(chunk);
+            options.log?.info(chunk.toString().trimEnd());
+        });
+        child.stderr.on('data', (chunk) => {
+            const text = chunk.toString().trimEnd();
+            stderrTail.push(text);
+            if (stderrTail.length > 20)
+                stderrTail.shift();
+            options.log?.info(text);
+        });
+        child.on('error', (error) => {
+            reject(error.code === 'ENOENT'
+                ? new Error(`'${command}' was not found on PATH; install it or choose another builder`)
+                : error);
+        });
+        child.on('close', (code) => {
+            if (code === 0)
+                resolve(Buffer.concat(stdout).toString());
+            else {
+                const tail = stderrTail.join('\n').split('\n').slice(-5).join('\n');
+                reject(new Error(`'${command} ${args[0] ?? ''}' exited with code ${code}${tail ? `:\n${tail}` : ''}`));
+            }
+        });
+        child.stdin.end(options.input ?? '');
+    });
+}
+
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecr/dist-cjs/index.js
+var dist_cjs = __nccwpck_require__(8249);
+;// CONCATENATED MODULE: ./src/core/image/ecr-repository.ts
+
+
+/** Makes sure the ECR repository exists, creating it (scan on push, immutable tags off) if asked. */
+async function ensureRepository(ecr, name, create, log) {
+    try {
+        await ecr.send(new dist_cjs.DescribeRepositoriesCommand({ repositoryNames: [name] }));
+    }
+    catch (error) {
+        if (!(error instanceof dist_cjs.RepositoryNotFoundException)) {
+            throw (0,errors/* withContext */.eQ)(`Could not look up ECR repository '${name}'`, error);
+        }
+        if (!create) {
+            throw new Error(`ECR repository '${name}' does not exist; create it, or set input 'create-repository: true'`, { cause: error });
+        }
+        log.info(`Creating ECR repository ${name}`);
+        await ecr.send(new dist_cjs.CreateRepositoryCommand({
+            repositoryName: name,
+            imageScanningConfiguration: { scanOnPush: true },
+        }));
+    }
+}
+/**
+ * One GetAuthorizationToken gives both the password and the registry host (so no STS call is needed
+ * to learn the account). The password is masked before this function returns it.
+ */
+async function ecrLogin(ecr, log) {
+    const response = await ecr
+        .send(new dist_cjs.GetAuthorizationTokenCommand({}))
+        .catch((error) => Promise.reject((0,errors/* withContext */.eQ)('Could not get an ECR login token', error)));
+    const data = response.authorizationData?.[0];
+    if (!data?.authorizationToken || !data.proxyEndpoint) {
+        throw new Error('ECR returned no authorization data');
+    }
+    const [username = 'AWS', ...rest] = Buffer.from(data.authorizationToken, 'base64')
+        .toString()
+        .split(':');
+    const password = rest.join(':');
+    log.secret(password);
+    log.secret(data.authorizationToken);
+    return { registry: new URL(data.proxyEndpoint).host, username, password };
+}
+/** The digest ECR holds for `repository:tag`, or undefined when no such image exists. */
+async function ecrImageDigest(ecr, repository, tag, registryId) {
+    try {
+        const response = await ecr.send(new dist_cjs.DescribeImagesCommand({
+            repositoryName: repository,
+            imageIds: [{ imageTag: tag }],
+            ...(registryId ? { registryId } : {}),
+        }));
+        return response.imageDetails?.[0]?.imageDigest;
+    }
+    catch (error) {
+        if (error instanceof dist_cjs.ImageNotFoundException || error instanceof dist_cjs.RepositoryNotFoundException) {
+            return undefined;
+        }
+        throw (0,errors/* withContext */.eQ)(`Could not look up image ${repository}:${tag} in ECR`, error);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/core/image/image-reference.ts
+function parseImageReference(reference) {
+    const [nameAndTag = '', digest] = reference.split('@');
+    const slash = nameAndTag.indexOf('/');
+    const first = slash === -1 ? '' : nameAndTag.slice(0, slash);
+    // Only a first part with a dot, a port or "localhost" is a registry (Docker's own rule).
+    const hasRegistry = first.includes('.') || first.includes(':') || first === 'localhost';
+    const registry = hasRegistry ? first : 'docker.io';
+    let rest = hasRegistry ? nameAndTag.slice(slash + 1) : nameAndTag;
+    let tag;
+    const colon = rest.lastIndexOf(':');
+    if (colon !== -1) {
+        tag = rest.slice(colon + 1);
+        rest = rest.slice(0, colon);
+    }
+    if (!rest || (digest !== undefined && !/^sha256:[0-9a-f]{64}$/.test(digest))) {
+        throw new Error(`'${reference}' is not an image reference such as registry/name:tag or name@sha256:…`);
+    }
+    const repository = registry === 'docker.io' && !rest.includes('/') ? `library/${rest}` : rest;
+    return { registry, repository, ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) };
+}
+/** `registry/repository@sha256:…`, the form every deployed container is pinned to. */
+function pinnedReference(registry, repository, digest) {
+    return `${registry}/${repository}@${digest}`;
+}
+const ECR_HOST = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/;
+/** The account and region of an ECR registry host, or undefined for any other registry. */
+function ecrRegistry(host) {
+    const match = ECR_HOST.exec(host);
+    return match?.[1] && match[2] ? { account: match[1], region: match[2] } : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/core/image/registry-digest.ts
+const MANIFEST_TYPES = [
+    'application/vnd.oci.image.index.v1+json',
+    'application/vnd.docker.distribution.manifest.list.v2+json',
+    'application/vnd.oci.image.manifest.v1+json',
+    'application/vnd.docker.distribution.manifest.v2+json',
+].join(', ');
+/**
+ * Asks a registry (Distribution API v2) for the digest of `reference`'s tag; undefined when the tag
+ * does not exist. Handles the anonymous/basic bearer-token challenge public registries use. Loopback
+ * registries are spoken to over plain HTTP, everything else over HTTPS.
+ */
+async function registryDigest(reference, credentials) {
+    if (reference.digest)
+        return reference.digest;
+    const host = reference.registry === 'docker.io' ? 'registry-1.docker.io' : reference.registry;
+    const scheme = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/.test(host) ? 'http' : 'https';
+    const url = `${scheme}://${host}/v2/${reference.repository}/manifests/${reference.tag ?? 'latest'}`;
+    const basic = credentials
+        ? `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`
+        : undefined;
+    let response = await fetch(url, { method: 'HEAD', headers: headers(basic) });
+    if (response.status === 401) {
+        const token = await bearerToken(response.headers.get('www-authenticate'), basic);
+        if (token)
+            response = await fetch(url, { method: 'HEAD', headers: headers(`Bearer ${token}`) });
+    }
+    if (response.status === 404)
+        return undefined;
+    if (!response.ok) {
+        throw new Error(`registry ${host} answered ${response.status} for ${reference.repository}:${reference.tag ?? 'latest'}`);
+    }
+    const digest = response.headers.get('docker-content-digest');
+    if (!digest)
+        throw new Error(`registry ${host} did not return a Docker-Content-Digest header`);
+    return digest;
+}
+function headers(authorization) {
+    return { accept: MANIFEST_TYPES, ...(authorization ? { authorization } : {}) };
+}
+async function bearerToken(challenge, basic) {
+    if (!challenge?.toLowerCase().startsWith('bearer '))
+        return undefined;
+    const params = Object.fromEntries([...challenge.slice(7).matchAll(/(\w+)="([^"]*)"/g)].map(([, key, value]) => [
+        key ?? '',
+        value ?? '',
+    ]));
+    if (!params.realm)
+        return undefined;
+    const url = new URL(params.realm);
+    if (params.service)
+        url.searchParams.set('service', params.service);
+    if (params.scope)
+        url.searchParams.set('scope', params.scope);
+    const response = await fetch(url, { headers: basic ? { authorization: basic } : {} });
+    if (!response.ok)
+        return undefined;
+    const body = (await response.json());
+    return body.token ?? body.access_token;
+}
+
+;// CONCATENATED MODULE: ./src/core/image/provide-image.ts
+
+
+
+
+
+
+
+
+
+/**
+ * Gives back an image pinned by digest: the prebuilt one resolved, the one already pushed for this
+ * commit (a re-run does not rebuild, so its digest and the task definition stay the same), or a
+ * fresh build pushed under the SHA tag and any extra tags.
+ */
+async function provideImage(request, ecrClient, log, env = process.env) {
+    if (request.prebuilt)
+        return resolvePrebuilt(request.prebuilt, ecrClient);
+    const usesEcr = !request.registry || ecrRegistry(request.registry) !== undefined;
+    let registry = request.registry ?? '';
+    const ecr = usesEcr ? await ecrClient() : undefined;
+    if (ecr) {
+        await ensureRepository(ecr, request.repository, request.createRepository, log);
+        const login = await ecrLogin(ecr, log);
+        registry = request.registry ?? login.registry;
+        await run(request.builder, ['login', '--username', login.username, '--password-stdin', registry], {
+            input: login.password,
+            env,
+        });
+    }
+    const existing = ecr
+        ? await ecrImageDigest(ecr, request.repository, request.sha)
+        : await registryDigest(parseImageReference(`${registry}/${request.repository}:${request.sha}`));
+    if (existing) {
+        log.info(`${registry}/${request.repository}:${request.sha} already exists (${existing}); not rebuilding`);
+        return {
+            image: pinnedReference(registry, request.repository, existing),
+            digest: existing,
+            built: false,
+        };
+    }
+    const tags = [request.sha, ...request.tags].map((tag) => `${registry}/${request.repository}:${tag}`);
+    const digest = await log.group(`Build and push ${tags[0] ?? ''}`, () => buildAndPush(request.builder, { ...request.build, tags }, log, env));
+    return { image: pinnedReference(registry, request.repository, digest), digest, built: true };
+}
+async function resolvePrebuilt(prebuilt, ecrClient) {
+    let reference;
+    try {
+        reference = parseImageReference(prebuilt);
+    }
+    catch (error) {
+        throw (0,errors/* withContext */.eQ)(`Input 'image'`, error);
+    }
+    const ecrHost = ecrRegistry(reference.registry);
+    const digest = reference.digest ??
+        (ecrHost
+            ? await ecrImageDigest(await ecrClient(), reference.repository, reference.tag ?? 'latest', ecrHost.account)
+            : await registryDigest(reference).catch((error) => {
+                throw new Error(`Input 'image': could not read the digest of '${prebuilt}' (${error.message}); pass it pinned as name@sha256:…`);
+            }));
+    if (!digest)
+        throw new Error(`Input 'image': '${prebuilt}' does not exist in its registry`);
+    return {
+        image: pinnedReference(reference.registry, reference.repository, digest),
+        digest,
+        built: false,
+    };
+}
+async function buildAndPush(builder, request, log, env) {
+    const scratch = await (0,promises_.mkdtemp)((0,external_node_path_.join)((0,external_node_os_.tmpdir)(), 'ecs-paas-build-'));
+    try {
+        const metadataFile = (0,external_node_path_.join)(scratch, 'metadata.json');
+        await run(builder, buildArguments(builder, request, metadataFile), { log, env });
+        if (builder === 'docker') {
+            const metadata = JSON.parse(await (0,promises_.readFile)(metadataFile, 'utf8'));
+            const digest = metadata['containerimage.digest'];
+            if (typeof digest !== 'string')
+                throw new Error('docker buildx wrote no image digest');
+            return digest;
+        }
+        const digestFile = (0,external_node_path_.join)(scratch, 'digest');
+        const [first, ...others] = request.tags;
+        const manifestList = request.platforms.length > 1;
+        await run('podman', manifestList
+            ? [
+                'manifest',
+                'push',
+                '--all',
+                '--digestfile',
+                digestFile,
+                first ?? '',
+                `docker://${first ?? ''}`,
+            ]
+            : ['push', '--digestfile', digestFile, first ?? ''], { log, env });
+        for (const tag of others) {
+            await run('podman', manifestList
+                ? ['manifest', 'push', '--all', first ?? '', `docker://${tag}`]
+                : ['push', first ?? '', `docker://${tag}`], { log, env });
+        }
+        return (await (0,promises_.readFile)(digestFile, 'utf8')).trim();
+    }
+    finally {
+        await (0,promises_.rm)(scratch, { recursive: true, force: true });
+    }
+}
+
+// EXTERNAL MODULE: ./src/action/actions-logger.ts
+var actions_logger = __nccwpck_require__(2722);
+;// CONCATENATED MODULE: ./src/action/provide-action-image.ts
+
+
+
+/** The image for `sha`, built or resolved per the Action's inputs, pinned by digest. */
+function provideActionImage(settings, clients, env, sha, repository) {
+    return provideImage({
+        ...(settings.image ? { prebuilt: settings.image } : {}),
+        builder: settings.build.builder,
+        build: { ...settings.build, labels: ociLabels(env, sha) },
+        repository,
+        createRepository: settings.createRepository,
+        ...(settings.registry ? { registry: settings.registry } : {}),
+        sha,
+        tags: settings.tags,
+    }, () => clients.ecr(), actions_logger/* actionsLogger */.M, env);
+}
+
+
+/***/ }),
+
+/***/ 2083:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   N: () => (/* binding */ stoppedServiceTasks),
+/* harmony export */   z: () => (/* binding */ explainStoppedTasks)
+/* harmony export */ });
+/* harmony import */ var _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(212);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4296);
+
+
+const LOG_LINES = 20;
+const TASKS_SHOWN = 3;
+/**
+ * Why tasks of a revision died, in words: each stopped task's reason, every container's exit code
+ * and reason, and the last lines of its awslogs stream. Reading this never fails the caller.
+ */
+async function explainStoppedTasks(clients, cluster, tasks, definition) {
+    const lines = [];
+    for (const task of tasks.slice(0, TASKS_SHOWN)) {
+        const id = task.taskArn?.split('/').pop() ?? '?';
+        lines.push(`task ${id} stopped: ${task.stoppedReason ?? task.stopCode ?? 'no reason given'}`);
+        for (const container of task.containers ?? []) {
+            const exit = container.exitCode === undefined ? 'no exit code' : `exit code ${container.exitCode}`;
+            lines.push(`  container ${container.name ?? '?'}: ${exit}${container.reason ? ` (${container.reason})` : ''}`);
+            lines.push(...(await lastLogLines(clients, definition, container.name ?? '', id)).map((l) => `    | ${l}`));
+        }
+    }
+    if (tasks.length === 0)
+        lines.push(`no stopped tasks were found in cluster ${cluster}`);
+    return lines;
+}
+/** Stopped tasks of `service` running `taskDefinitionArn`, newest first. */
+async function stoppedServiceTasks(clients, cluster, service, taskDefinitionArn) {
+    try {
+        const listed = await clients.ecs.send(new _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_1__/* .ListTasksCommand */ .MYg({
+            cluster,
+            serviceName: service,
+            desiredStatus: 'STOPPED',
+            maxResults: 100,
+        }));
+        const arns = listed.taskArns ?? [];
+        if (arns.length === 0)
+            return [];
+        const described = await clients.ecs.send(new _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_1__/* .DescribeTasksCommand */ .z8X({ cluster, tasks: arns }));
+        return (described.tasks ?? [])
+            .filter((task) => task.taskDefinitionArn === taskDefinitionArn)
+            .sort((a, b) => (b.stoppedAt?.getTime() ?? 0) - (a.stoppedAt?.getTime() ?? 0));
+    }
+    catch {
+        return [];
+    }
+}
+async function lastLogLines(clients, definition, containerName, taskId) {
+    const container = definition.containerDefinitions?.find((c) => c.name === containerName);
+    const config = container?.logConfiguration;
+    const group = config?.options?.['awslogs-group'];
+    const prefix = config?.options?.['awslogs-stream-prefix'];
+    if (config?.logDriver !== 'awslogs' || !group || !prefix)
+        return [];
+    const stream = `${prefix}/${containerName}/${taskId}`;
+    try {
+        // Imported here so the bundle loads the Logs client only when there is a failure to explain.
+        const { GetLogEventsCommand } = await __nccwpck_require__.e(/* import() */ 303).then(__nccwpck_require__.t.bind(__nccwpck_require__, 2684, 19));
+        const logs = await clients.logs();
+        const response = await logs.send(new GetLogEventsCommand({
+            logGroupName: group,
+            logStreamName: stream,
+            limit: LOG_LINES,
+            startFromHead: false,
+        }));
+        return (response.events ?? []).map((event) => event.message ?? '');
+    }
+    catch (error) {
+        return [`(could not read ${group}/${stream}: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error)})`];
+    }
+}
+
+
+/***/ }),
+
+/***/ 8627:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   B: () => (/* binding */ readTaskDefinitionFile),
+/* harmony export */   o: () => (/* binding */ describeTaskDefinition)
+/* harmony export */ });
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(212);
+/* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8815);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4296);
+/* harmony import */ var _render_task_definition_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(391);
+
+
+
+
+
+/** Describes a registered task definition (family, family:revision or ARN), tags included. */
+async function describeTaskDefinition(ecs, reference) {
+    const response = await ecs
+        .send(new _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_3__/* .DescribeTaskDefinitionCommand */ .Zy$({ taskDefinition: reference, include: ['TAGS'] }))
+        .catch((error) => Promise.reject((0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .withContext */ .eQ)(`Could not describe task definition '${reference}'`, error)));
+    const definition = response.taskDefinition;
+    if (!definition?.taskDefinitionArn)
+        throw new Error(`Task definition '${reference}' was not found`);
+    const tags = response.tags?.length ? response.tags : undefined;
+    return {
+        input: (0,_render_task_definition_js__WEBPACK_IMPORTED_MODULE_4__/* .toRegisterInput */ .Rv)({ ...definition, ...(tags ? { tags } : {}) }),
+        arn: definition.taskDefinitionArn,
+    };
+}
+/** Reads a JSON or YAML task definition file, as written by hand or exported from the console. */
+async function readTaskDefinitionFile(path) {
+    let text;
+    try {
+        text = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.readFile)(path, 'utf8');
+    }
+    catch (error) {
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .withContext */ .eQ)(`Input 'task-definition': cannot read '${path}'`, error);
+    }
+    let parsed;
+    try {
+        parsed = /\.json$/i.test(path) ? JSON.parse(text) : (0,yaml__WEBPACK_IMPORTED_MODULE_1__/* .parse */ .qg)(text);
+    }
+    catch (error) {
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .withContext */ .eQ)(`Input 'task-definition': '${path}' is not valid ${/\.json$/i.test(path) ? 'JSON' : 'YAML'}`, error);
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+        throw new Error(`Input 'task-definition': '${path}' must hold an object with 'family' and 'containerDefinitions'`);
+    }
+    // `aws ecs describe-task-definition` output wraps the definition; accept it as it is.
+    const record = parsed;
+    const inner = record.taskDefinition;
+    const definition = inner && typeof inner === 'object'
+        ? {
+            ...inner,
+            ...(Array.isArray(record.tags) && record.tags.length ? { tags: record.tags } : {}),
+        }
+        : record;
+    try {
+        return { input: (0,_render_task_definition_js__WEBPACK_IMPORTED_MODULE_4__/* .toRegisterInput */ .Rv)(definition) };
+    }
+    catch (error) {
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .withContext */ .eQ)(`Input 'task-definition': '${path}'`, error);
+    }
+}
+
+
+/***/ }),
+
+/***/ 391:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   QR: () => (/* binding */ pruneEmpty),
+/* harmony export */   Rv: () => (/* binding */ toRegisterInput),
+/* harmony export */   VA: () => (/* binding */ selectContainers),
+/* harmony export */   nH: () => (/* binding */ pinImage)
+/* harmony export */ });
+/** What DescribeTaskDefinition returns but RegisterTaskDefinition rejects. */
+const DESCRIBE_ONLY_FIELDS = [
+    'taskDefinitionArn',
+    'revision',
+    'status',
+    'requiresAttributes',
+    'compatibilities',
+    'registeredAt',
+    'registeredBy',
+    'deregisteredAt',
+    'deleteRequestedAt',
+];
+/** Turns a described (or file-loaded) task definition into a RegisterTaskDefinition input. */
+function toRegisterInput(described) {
+    const copy = { ...described };
+    for (const field of DESCRIBE_ONLY_FIELDS)
+        delete copy[field];
+    // A file exported from the console nests everything under `taskDefinition` and may carry `tags`.
+    if (!copy.family)
+        throw new Error("the task definition has no 'family'");
+    if (!Array.isArray(copy.containerDefinitions) || copy.containerDefinitions.length === 0) {
+        throw new Error("the task definition has no 'containerDefinitions'");
+    }
+    return pruneEmpty(copy);
+}
+/**
+ * Picks the containers that get the new image: the named ones (each must exist) or, when none are
+ * named, the only container. The error lists the names so the user can copy one.
+ */
+function selectContainers(definition, requested) {
+    const names = (definition.containerDefinitions ?? []).map((c) => c.name ?? '');
+    if (requested.length === 0) {
+        if (names.length === 1 && names[0])
+            return [names[0]];
+        throw new Error(`Input 'container': task definition '${definition.family}' has ${names.length} containers (${names.join(', ')}); name the one(s) that get the new image`);
+    }
+    const unknown = requested.filter((name) => !names.includes(name));
+    if (unknown.length > 0) {
+        throw new Error(`Input 'container': ${unknown.map((n) => `'${n}'`).join(', ')} not in task definition '${definition.family}'; its containers are: ${names.join(', ')}`);
+    }
+    return [...requested];
+}
+/** Pins `image` into the named containers; every other container is left exactly as it was. */
+function pinImage(definition, containers, image) {
+    return {
+        ...definition,
+        containerDefinitions: (definition.containerDefinitions ?? []).map((container) => containers.includes(container.name ?? '') ? { ...container, image } : container),
+    };
+}
+/**
+ * Drops null/undefined and empty arrays/objects so a file and a describe of the same definition
+ * compare equal. Empty strings are kept: an environment variable set to "" is a real value.
+ */
+function pruneEmpty(value) {
+    if (Array.isArray(value)) {
+        return value.map(pruneEmpty).filter((item) => item !== undefined);
+    }
+    if (value instanceof Date)
+        return value;
+    if (value !== null && typeof value === 'object') {
+        const result = {};
+        for (const [key, item] of Object.entries(value)) {
+            const pruned = pruneEmpty(item);
+            if (pruned === undefined)
+                continue;
+            if (Array.isArray(pruned) && pruned.length === 0)
+                continue;
+            if (isPlainObject(pruned) && Object.keys(pruned).length === 0)
+                continue;
+            result[key] = pruned;
+        }
+        return result;
+    }
+    return value ?? undefined;
+}
+function isPlainObject(value) {
+    return (value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date));
+}
+
+
+/***/ }),
+
+/***/ 8571:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   E: () => (/* binding */ parseDuration),
+/* harmony export */   a: () => (/* binding */ formatDuration)
+/* harmony export */ });
+const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+/**
+ * Parses durations such as `90s`, `15m`, `1h30m`, `3d` into milliseconds; a bare number is minutes
+ * (what `timeout-minutes` taught users to expect). Returns undefined when the text is not a duration.
+ */
+function parseDuration(text) {
+    const trimmed = text.trim().toLowerCase();
+    if (/^\d+$/.test(trimmed))
+        return Number(trimmed) * UNIT_MS.m;
+    if (!/^(\d+[smhd])+$/.test(trimmed))
+        return undefined;
+    let total = 0;
+    for (const [, amount, unit] of trimmed.matchAll(/(\d+)([smhd])/g)) {
+        total += Number(amount) * UNIT_MS[unit];
+    }
+    return total;
+}
+/** `930000` → `15m30s`: short, for logs and summaries. */
+function formatDuration(ms) {
+    if (ms < 1_000)
+        return `${Math.round(ms)}ms`;
+    let seconds = Math.round(ms / 1_000);
+    const parts = [];
+    for (const [unit, size] of [
+        ['d', 86_400],
+        ['h', 3_600],
+        ['m', 60],
+    ]) {
+        if (seconds >= size) {
+            parts.push(`${Math.floor(seconds / size)}${unit}`);
+            seconds %= size;
+        }
+    }
+    if (seconds > 0 || parts.length === 0)
+        parts.push(`${seconds}s`);
+    return parts.join('');
+}
+
+
+/***/ }),
+
+/***/ 4296:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   dz: () => (/* binding */ InputError),
+/* harmony export */   eQ: () => (/* binding */ withContext),
+/* harmony export */   gJ: () => (/* binding */ errorMessage)
+/* harmony export */ });
+/** Turns anything thrown into text a user can read; AWS and Octokit errors keep their code. */
+function errorMessage(error) {
+    if (error instanceof Error) {
+        const code = error.Code ?? error.name;
+        return code &&
+            !['Error', 'InputError', 'ConfigError'].includes(code) &&
+            !error.message.includes(code)
+            ? `${code}: ${error.message}`
+            : error.message;
+    }
+    return typeof error === 'string' ? error : JSON.stringify(error);
+}
+/** Adds what we were doing to an error as it rises (`Could not register task definition: …`). */
+function withContext(context, error) {
+    return new Error(`${context}: ${errorMessage(error)}`, { cause: error });
+}
+/** An error in user input: names the input and what form it expects. */
+class InputError extends Error {
+    input;
+    constructor(input, problem) {
+        super(`Input '${input}': ${problem}`);
+        this.input = input;
+        this.name = 'InputError';
+    }
+}
+
+
+/***/ }),
+
 /***/ 2613:
 /***/ ((module) => {
 
@@ -66349,7 +67085,7 @@ __webpack_unused_export__ = lineCounter.LineCounter;
 __webpack_unused_export__ = parser.Parser;
 exports.qg = publicApi.parse;
 __webpack_unused_export__ = publicApi.parseAllDocuments;
-__webpack_unused_export__ = publicApi.parseDocument;
+exports.Tp = publicApi.parseDocument;
 __webpack_unused_export__ = publicApi.stringify;
 __webpack_unused_export__ = visit.visit;
 __webpack_unused_export__ = visit.visitAsync;
@@ -72263,192 +72999,26 @@ exports.visit = visit;
 exports.visitAsync = visitAsync;
 
 
-/***/ })
+/***/ }),
 
-/******/ });
-/************************************************************************/
-/******/ // The module cache
-/******/ var __webpack_module_cache__ = {};
-/******/ 
-/******/ // The require function
-/******/ function __nccwpck_require__(moduleId) {
-/******/ 	// Check if module is in cache
-/******/ 	var cachedModule = __webpack_module_cache__[moduleId];
-/******/ 	if (cachedModule !== undefined) {
-/******/ 		return cachedModule.exports;
-/******/ 	}
-/******/ 	// Create a new module (and put it into the cache)
-/******/ 	var module = __webpack_module_cache__[moduleId] = {
-/******/ 		// no module.id needed
-/******/ 		// no module.loaded needed
-/******/ 		exports: {}
-/******/ 	};
-/******/ 
-/******/ 	// Execute the module function
-/******/ 	var threw = true;
-/******/ 	try {
-/******/ 		__webpack_modules__[moduleId].call(module.exports, module, module.exports, __nccwpck_require__);
-/******/ 		threw = false;
-/******/ 	} finally {
-/******/ 		if(threw) delete __webpack_module_cache__[moduleId];
-/******/ 	}
-/******/ 
-/******/ 	// Return the exports of the module
-/******/ 	return module.exports;
-/******/ }
-/******/ 
-/******/ // expose the modules object (__webpack_modules__)
-/******/ __nccwpck_require__.m = __webpack_modules__;
-/******/ 
-/************************************************************************/
-/******/ /* webpack/runtime/asset-relocator-loader */
-/******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
-/******/ 
-/******/ /* webpack/runtime/create fake namespace object */
-/******/ (() => {
-/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
-/******/ 	var leafPrototypes;
-/******/ 	// create a fake namespace object
-/******/ 	// mode & 1: value is a module id, require it
-/******/ 	// mode & 2: merge all properties of value into the ns
-/******/ 	// mode & 4: return value when already ns object
-/******/ 	// mode & 16: return value when it's Promise-like
-/******/ 	// mode & 8|1: behave like require
-/******/ 	__nccwpck_require__.t = function(value, mode) {
-/******/ 		if(mode & 1) value = this(value);
-/******/ 		if(mode & 8) return value;
-/******/ 		if(typeof value === 'object' && value) {
-/******/ 			if((mode & 4) && value.__esModule) return value;
-/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
-/******/ 		}
-/******/ 		var ns = Object.create(null);
-/******/ 		__nccwpck_require__.r(ns);
-/******/ 		var def = {};
-/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
-/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
-/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
-/******/ 		}
-/******/ 		def['default'] = () => (value);
-/******/ 		__nccwpck_require__.d(ns, def);
-/******/ 		return ns;
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/define property getters */
-/******/ (() => {
-/******/ 	// define getter functions for harmony exports
-/******/ 	__nccwpck_require__.d = (exports, definition) => {
-/******/ 		for(var key in definition) {
-/******/ 			if(__nccwpck_require__.o(definition, key) && !__nccwpck_require__.o(exports, key)) {
-/******/ 				Object.defineProperty(exports, key, { enumerable: true, get: definition[key] });
-/******/ 			}
-/******/ 		}
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/ensure chunk */
-/******/ (() => {
-/******/ 	__nccwpck_require__.f = {};
-/******/ 	// This file contains only the entry chunk.
-/******/ 	// The chunk loading function for additional chunks
-/******/ 	__nccwpck_require__.e = (chunkId) => {
-/******/ 		return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
-/******/ 			__nccwpck_require__.f[key](chunkId, promises);
-/******/ 			return promises;
-/******/ 		}, []));
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/get javascript chunk filename */
-/******/ (() => {
-/******/ 	// This function allow to reference async chunks
-/******/ 	__nccwpck_require__.u = (chunkId) => {
-/******/ 		// return url for filenames based on template
-/******/ 		return "" + chunkId + ".index.js";
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/hasOwnProperty shorthand */
-/******/ (() => {
-/******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/make namespace object */
-/******/ (() => {
-/******/ 	// define __esModule on exports
-/******/ 	__nccwpck_require__.r = (exports) => {
-/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
-/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
-/******/ 		}
-/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/import chunk loading */
-/******/ (() => {
-/******/ 	// no baseURI
-/******/ 	
-/******/ 	// object to store loaded and loading chunks
-/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
-/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
-/******/ 	var installedChunks = {
-/******/ 		792: 0
-/******/ 	};
-/******/ 	
-/******/ 	var installChunk = (data) => {
-/******/ 		var {ids, modules, runtime} = data;
-/******/ 		// add "modules" to the modules object,
-/******/ 		// then flag all "ids" as loaded and fire callback
-/******/ 		var moduleId, chunkId, i = 0;
-/******/ 		for(moduleId in modules) {
-/******/ 			if(__nccwpck_require__.o(modules, moduleId)) {
-/******/ 				__nccwpck_require__.m[moduleId] = modules[moduleId];
-/******/ 			}
-/******/ 		}
-/******/ 		if(runtime) runtime(__nccwpck_require__);
-/******/ 		for(;i < ids.length; i++) {
-/******/ 			chunkId = ids[i];
-/******/ 			if(__nccwpck_require__.o(installedChunks, chunkId) && installedChunks[chunkId]) {
-/******/ 				installedChunks[chunkId][0]();
-/******/ 			}
-/******/ 			installedChunks[ids[i]] = 0;
-/******/ 		}
-/******/ 	
-/******/ 	}
-/******/ 	
-/******/ 	__nccwpck_require__.f.j = (chunkId, promises) => {
-/******/ 			// import() chunk loading for javascript
-/******/ 			var installedChunkData = __nccwpck_require__.o(installedChunks, chunkId) ? installedChunks[chunkId] : undefined;
-/******/ 			if(installedChunkData !== 0) { // 0 means "already installed".
-/******/ 	
-/******/ 				// a Promise means "currently loading".
-/******/ 				if(installedChunkData) {
-/******/ 					promises.push(installedChunkData[1]);
-/******/ 				} else {
-/******/ 					if(true) { // all chunks have JS
-/******/ 						// setup Promise in chunk cache
-/******/ 						var promise = import("./" + __nccwpck_require__.u(chunkId)).then(installChunk, (e) => {
-/******/ 							if(installedChunks[chunkId] !== 0) installedChunks[chunkId] = undefined;
-/******/ 							throw e;
-/******/ 						});
-/******/ 						var promise = Promise.race([promise, new Promise((resolve) => (installedChunkData = installedChunks[chunkId] = [resolve]))])
-/******/ 						promises.push(installedChunkData[1] = promise);
-/******/ 					}
-/******/ 				}
-/******/ 			}
-/******/ 	};
-/******/ 	
-/******/ 	// no prefetching
-/******/ 	
-/******/ 	// no preloaded
-/******/ 	
-/******/ 	// no external install chunk
-/******/ 	
-/******/ 	// no on chunks loaded
-/******/ })();
-/******/ 
-/************************************************************************/
-var __webpack_exports__ = {};
+/***/ 6257:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Yz: () => (/* binding */ core_debug),
+  V4: () => (/* binding */ getInput),
+  Os: () => (/* binding */ group),
+  pq: () => (/* binding */ info),
+  C1: () => (/* binding */ setFailed),
+  uH: () => (/* binding */ setOutput),
+  Pq: () => (/* binding */ core_setSecret),
+  z: () => (/* reexport */ summary),
+  $e: () => (/* binding */ warning)
+});
+
+// UNUSED EXPORTS: ExitCode, addPath, endGroup, error, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, isDebug, markdownSummary, notice, platform, saveState, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
@@ -75395,31 +75965,210 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./src/core/errors.ts
-/** Turns anything thrown into text a user can read; AWS and Octokit errors keep their code. */
-function errorMessage(error) {
-    if (error instanceof Error) {
-        const code = error.Code ?? error.name;
-        return code && !['Error', 'InputError'].includes(code) && !error.message.includes(code)
-            ? `${code}: ${error.message}`
-            : error.message;
-    }
-    return typeof error === 'string' ? error : JSON.stringify(error);
-}
-/** Adds what we were doing to an error as it rises (`Could not register task definition: …`). */
-function withContext(context, error) {
-    return new Error(`${context}: ${errorMessage(error)}`, { cause: error });
-}
-/** An error in user input: names the input and what form it expects. */
-class InputError extends Error {
-    input;
-    constructor(input, problem) {
-        super(`Input '${input}': ${problem}`);
-        this.input = input;
-        this.name = 'InputError';
-    }
-}
 
+/***/ })
+
+/******/ });
+/************************************************************************/
+/******/ // The module cache
+/******/ var __webpack_module_cache__ = {};
+/******/ 
+/******/ // The require function
+/******/ function __nccwpck_require__(moduleId) {
+/******/ 	// Check if module is in cache
+/******/ 	var cachedModule = __webpack_module_cache__[moduleId];
+/******/ 	if (cachedModule !== undefined) {
+/******/ 		return cachedModule.exports;
+/******/ 	}
+/******/ 	// Create a new module (and put it into the cache)
+/******/ 	var module = __webpack_module_cache__[moduleId] = {
+/******/ 		// no module.id needed
+/******/ 		// no module.loaded needed
+/******/ 		exports: {}
+/******/ 	};
+/******/ 
+/******/ 	// Execute the module function
+/******/ 	var threw = true;
+/******/ 	try {
+/******/ 		__webpack_modules__[moduleId].call(module.exports, module, module.exports, __nccwpck_require__);
+/******/ 		threw = false;
+/******/ 	} finally {
+/******/ 		if(threw) delete __webpack_module_cache__[moduleId];
+/******/ 	}
+/******/ 
+/******/ 	// Return the exports of the module
+/******/ 	return module.exports;
+/******/ }
+/******/ 
+/******/ // expose the modules object (__webpack_modules__)
+/******/ __nccwpck_require__.m = __webpack_modules__;
+/******/ 
+/************************************************************************/
+/******/ /* webpack/runtime/asset-relocator-loader */
+/******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
+/******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/create fake namespace object */
+/******/ (() => {
+/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
+/******/ 	var leafPrototypes;
+/******/ 	// create a fake namespace object
+/******/ 	// mode & 1: value is a module id, require it
+/******/ 	// mode & 2: merge all properties of value into the ns
+/******/ 	// mode & 4: return value when already ns object
+/******/ 	// mode & 16: return value when it's Promise-like
+/******/ 	// mode & 8|1: behave like require
+/******/ 	__nccwpck_require__.t = function(value, mode) {
+/******/ 		if(mode & 1) value = this(value);
+/******/ 		if(mode & 8) return value;
+/******/ 		if(typeof value === 'object' && value) {
+/******/ 			if((mode & 4) && value.__esModule) return value;
+/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
+/******/ 		}
+/******/ 		var ns = Object.create(null);
+/******/ 		__nccwpck_require__.r(ns);
+/******/ 		var def = {};
+/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
+/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
+/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
+/******/ 		}
+/******/ 		def['default'] = () => (value);
+/******/ 		__nccwpck_require__.d(ns, def);
+/******/ 		return ns;
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/define property getters */
+/******/ (() => {
+/******/ 	// define getter functions for harmony exports
+/******/ 	__nccwpck_require__.d = (exports, definition) => {
+/******/ 		for(var key in definition) {
+/******/ 			if(__nccwpck_require__.o(definition, key) && !__nccwpck_require__.o(exports, key)) {
+/******/ 				Object.defineProperty(exports, key, { enumerable: true, get: definition[key] });
+/******/ 			}
+/******/ 		}
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/ensure chunk */
+/******/ (() => {
+/******/ 	__nccwpck_require__.f = {};
+/******/ 	// This file contains only the entry chunk.
+/******/ 	// The chunk loading function for additional chunks
+/******/ 	__nccwpck_require__.e = (chunkId) => {
+/******/ 		return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
+/******/ 			__nccwpck_require__.f[key](chunkId, promises);
+/******/ 			return promises;
+/******/ 		}, []));
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/get javascript chunk filename */
+/******/ (() => {
+/******/ 	// This function allow to reference async chunks
+/******/ 	__nccwpck_require__.u = (chunkId) => {
+/******/ 		// return url for filenames based on template
+/******/ 		return "" + chunkId + ".index.js";
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/hasOwnProperty shorthand */
+/******/ (() => {
+/******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/import chunk loading */
+/******/ (() => {
+/******/ 	// no baseURI
+/******/ 	
+/******/ 	// object to store loaded and loading chunks
+/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
+/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
+/******/ 	var installedChunks = {
+/******/ 		792: 0
+/******/ 	};
+/******/ 	
+/******/ 	var installChunk = (data) => {
+/******/ 		var {ids, modules, runtime} = data;
+/******/ 		// add "modules" to the modules object,
+/******/ 		// then flag all "ids" as loaded and fire callback
+/******/ 		var moduleId, chunkId, i = 0;
+/******/ 		for(moduleId in modules) {
+/******/ 			if(__nccwpck_require__.o(modules, moduleId)) {
+/******/ 				__nccwpck_require__.m[moduleId] = modules[moduleId];
+/******/ 			}
+/******/ 		}
+/******/ 		if(runtime) runtime(__nccwpck_require__);
+/******/ 		for(;i < ids.length; i++) {
+/******/ 			chunkId = ids[i];
+/******/ 			if(__nccwpck_require__.o(installedChunks, chunkId) && installedChunks[chunkId]) {
+/******/ 				installedChunks[chunkId][0]();
+/******/ 			}
+/******/ 			installedChunks[ids[i]] = 0;
+/******/ 		}
+/******/ 	
+/******/ 	}
+/******/ 	
+/******/ 	__nccwpck_require__.f.j = (chunkId, promises) => {
+/******/ 			// import() chunk loading for javascript
+/******/ 			var installedChunkData = __nccwpck_require__.o(installedChunks, chunkId) ? installedChunks[chunkId] : undefined;
+/******/ 			if(installedChunkData !== 0) { // 0 means "already installed".
+/******/ 	
+/******/ 				// a Promise means "currently loading".
+/******/ 				if(installedChunkData) {
+/******/ 					promises.push(installedChunkData[1]);
+/******/ 				} else {
+/******/ 					if(true) { // all chunks have JS
+/******/ 						// setup Promise in chunk cache
+/******/ 						var promise = import("./" + __nccwpck_require__.u(chunkId)).then(installChunk, (e) => {
+/******/ 							if(installedChunks[chunkId] !== 0) installedChunks[chunkId] = undefined;
+/******/ 							throw e;
+/******/ 						});
+/******/ 						var promise = Promise.race([promise, new Promise((resolve) => (installedChunkData = installedChunks[chunkId] = [resolve]))])
+/******/ 						promises.push(installedChunkData[1] = promise);
+/******/ 					}
+/******/ 				}
+/******/ 			}
+/******/ 	};
+/******/ 	
+/******/ 	// no prefetching
+/******/ 	
+/******/ 	// no preloaded
+/******/ 	
+/******/ 	// no external install chunk
+/******/ 	
+/******/ 	// no on chunks loaded
+/******/ })();
+/******/ 
+/************************************************************************/
+var __webpack_exports__ = {};
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 18 modules
+var core = __nccwpck_require__(6257);
+// EXTERNAL MODULE: ./src/core/errors.ts
+var errors = __nccwpck_require__(4296);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(212);
 ;// CONCATENATED MODULE: ./src/core/aws/clients.ts
@@ -75431,98 +76180,26 @@ var dist_cjs = __nccwpck_require__(212);
  * ECR and CloudWatch Logs are imported lazily: each client is tens of milliseconds of module
  * loading that a step which does not need it should not pay before its first AWS call.
  */
-function createAwsClients(region, maxAttempts = 10) {
-    const config = { region, maxAttempts, retryMode: 'adaptive' };
+function createAwsClients(region, overrides = {}) {
+    const config = { region, maxAttempts: 10, retryMode: 'adaptive', ...overrides };
     let ecr;
     let logs;
+    let ec2;
+    let route53;
+    let elbv2;
     return {
         region,
         ecs: new dist_cjs/* ECSClient */.Zgc(config),
         ecr: () => (ecr ??= Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 8249, 19)).then(({ ECRClient: Client }) => new Client(config))),
         logs: () => (logs ??= __nccwpck_require__.e(/* import() */ 303).then(__nccwpck_require__.t.bind(__nccwpck_require__, 2684, 19)).then(({ CloudWatchLogsClient: Client }) => new Client(config))),
+        ec2: () => (ec2 ??= __nccwpck_require__.e(/* import() */ 193).then(__nccwpck_require__.t.bind(__nccwpck_require__, 5193, 19)).then(({ EC2Client: Client }) => new Client(config))),
+        route53: () => (route53 ??= __nccwpck_require__.e(/* import() */ 2).then(__nccwpck_require__.t.bind(__nccwpck_require__, 8621, 19)).then(({ Route53Client: Client }) => new Client(config))),
+        elbv2: () => (elbv2 ??= __nccwpck_require__.e(/* import() */ 586).then(__nccwpck_require__.t.bind(__nccwpck_require__, 586, 19)).then(({ ElasticLoadBalancingV2Client: Client }) => new Client(config))),
     };
 }
 
-;// CONCATENATED MODULE: ./src/core/deploy/render-task-definition.ts
-/** What DescribeTaskDefinition returns but RegisterTaskDefinition rejects. */
-const DESCRIBE_ONLY_FIELDS = [
-    'taskDefinitionArn',
-    'revision',
-    'status',
-    'requiresAttributes',
-    'compatibilities',
-    'registeredAt',
-    'registeredBy',
-    'deregisteredAt',
-    'deleteRequestedAt',
-];
-/** Turns a described (or file-loaded) task definition into a RegisterTaskDefinition input. */
-function toRegisterInput(described) {
-    const copy = { ...described };
-    for (const field of DESCRIBE_ONLY_FIELDS)
-        delete copy[field];
-    // A file exported from the console nests everything under `taskDefinition` and may carry `tags`.
-    if (!copy.family)
-        throw new Error("the task definition has no 'family'");
-    if (!Array.isArray(copy.containerDefinitions) || copy.containerDefinitions.length === 0) {
-        throw new Error("the task definition has no 'containerDefinitions'");
-    }
-    return pruneEmpty(copy);
-}
-/**
- * Picks the containers that get the new image: the named ones (each must exist) or, when none are
- * named, the only container. The error lists the names so the user can copy one.
- */
-function selectContainers(definition, requested) {
-    const names = (definition.containerDefinitions ?? []).map((c) => c.name ?? '');
-    if (requested.length === 0) {
-        if (names.length === 1 && names[0])
-            return [names[0]];
-        throw new Error(`Input 'container': task definition '${definition.family}' has ${names.length} containers (${names.join(', ')}); name the one(s) that get the new image`);
-    }
-    const unknown = requested.filter((name) => !names.includes(name));
-    if (unknown.length > 0) {
-        throw new Error(`Input 'container': ${unknown.map((n) => `'${n}'`).join(', ')} not in task definition '${definition.family}'; its containers are: ${names.join(', ')}`);
-    }
-    return [...requested];
-}
-/** Pins `image` into the named containers; every other container is left exactly as it was. */
-function pinImage(definition, containers, image) {
-    return {
-        ...definition,
-        containerDefinitions: (definition.containerDefinitions ?? []).map((container) => containers.includes(container.name ?? '') ? { ...container, image } : container),
-    };
-}
-/**
- * Drops null/undefined and empty arrays/objects so a file and a describe of the same definition
- * compare equal. Empty strings are kept: an environment variable set to "" is a real value.
- */
-function pruneEmpty(value) {
-    if (Array.isArray(value)) {
-        return value.map(pruneEmpty).filter((item) => item !== undefined);
-    }
-    if (value instanceof Date)
-        return value;
-    if (value !== null && typeof value === 'object') {
-        const result = {};
-        for (const [key, item] of Object.entries(value)) {
-            const pruned = pruneEmpty(item);
-            if (pruned === undefined)
-                continue;
-            if (Array.isArray(pruned) && pruned.length === 0)
-                continue;
-            if (isPlainObject(pruned) && Object.keys(pruned).length === 0)
-                continue;
-            result[key] = pruned;
-        }
-        return result;
-    }
-    return value ?? undefined;
-}
-function isPlainObject(value) {
-    return (value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date));
-}
-
+// EXTERNAL MODULE: ./src/core/deploy/render-task-definition.ts
+var render_task_definition = __nccwpck_require__(391);
 ;// CONCATENATED MODULE: ./src/core/deploy/compare-task-definitions.ts
 
 /**
@@ -75546,7 +76223,7 @@ function canonicalTaskDefinition(definition) {
                 : {}),
         })),
     }));
-    return sortKeys(pruneEmpty({ ...rest, containerDefinitions: containers }));
+    return sortKeys((0,render_task_definition/* pruneEmpty */.QR)({ ...rest, containerDefinitions: containers }));
 }
 function sameTaskDefinition(a, b) {
     return JSON.stringify(canonicalTaskDefinition(a)) === JSON.stringify(canonicalTaskDefinition(b));
@@ -75606,7 +76283,7 @@ function containerChanges(name, before, after) {
     }
     const rest = (c) => {
         const { image: _i, environment: _e, secrets: _s, ...others } = c;
-        return JSON.stringify(sortKeys(pruneEmpty({ ...others, cpu: others.cpu ?? 0, essential: others.essential ?? true })));
+        return JSON.stringify(sortKeys((0,render_task_definition/* pruneEmpty */.QR)({ ...others, cpu: others.cpu ?? 0, essential: others.essential ?? true })));
     };
     if (rest(before) !== rest(after))
         changes.push(`${name}: other settings changed`);
@@ -75638,7 +76315,7 @@ async function describeServices(ecs, cluster, names) {
         const batch = names.slice(start, start + BATCH);
         const response = await ecs
             .send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster, services: batch }))
-            .catch((error) => Promise.reject(withContext(`Could not describe services in cluster '${cluster}'`, error)));
+            .catch((error) => Promise.reject((0,errors/* withContext */.eQ)(`Could not describe services in cluster '${cluster}'`, error)));
         for (const service of response.services ?? []) {
             const name = batch.find((n) => n === service.serviceName || n === service.serviceArn);
             if (name && service.status === 'ACTIVE')
@@ -75652,136 +76329,10 @@ async function describeServices(ecs, cluster, names) {
     return found;
 }
 
-;// CONCATENATED MODULE: ./src/core/deploy/explain-failure.ts
-
-
-const LOG_LINES = 20;
-const TASKS_SHOWN = 3;
-/**
- * Why tasks of a revision died, in words: each stopped task's reason, every container's exit code
- * and reason, and the last lines of its awslogs stream. Reading this never fails the caller.
- */
-async function explainStoppedTasks(clients, cluster, tasks, definition) {
-    const lines = [];
-    for (const task of tasks.slice(0, TASKS_SHOWN)) {
-        const id = task.taskArn?.split('/').pop() ?? '?';
-        lines.push(`task ${id} stopped: ${task.stoppedReason ?? task.stopCode ?? 'no reason given'}`);
-        for (const container of task.containers ?? []) {
-            const exit = container.exitCode === undefined ? 'no exit code' : `exit code ${container.exitCode}`;
-            lines.push(`  container ${container.name ?? '?'}: ${exit}${container.reason ? ` (${container.reason})` : ''}`);
-            lines.push(...(await lastLogLines(clients, definition, container.name ?? '', id)).map((l) => `    | ${l}`));
-        }
-    }
-    if (tasks.length === 0)
-        lines.push(`no stopped tasks were found in cluster ${cluster}`);
-    return lines;
-}
-/** Stopped tasks of `service` running `taskDefinitionArn`, newest first. */
-async function stoppedServiceTasks(clients, cluster, service, taskDefinitionArn) {
-    try {
-        const listed = await clients.ecs.send(new dist_cjs/* ListTasksCommand */.MYg({
-            cluster,
-            serviceName: service,
-            desiredStatus: 'STOPPED',
-            maxResults: 100,
-        }));
-        const arns = listed.taskArns ?? [];
-        if (arns.length === 0)
-            return [];
-        const described = await clients.ecs.send(new dist_cjs/* DescribeTasksCommand */.z8X({ cluster, tasks: arns }));
-        return (described.tasks ?? [])
-            .filter((task) => task.taskDefinitionArn === taskDefinitionArn)
-            .sort((a, b) => (b.stoppedAt?.getTime() ?? 0) - (a.stoppedAt?.getTime() ?? 0));
-    }
-    catch {
-        return [];
-    }
-}
-async function lastLogLines(clients, definition, containerName, taskId) {
-    const container = definition.containerDefinitions?.find((c) => c.name === containerName);
-    const config = container?.logConfiguration;
-    const group = config?.options?.['awslogs-group'];
-    const prefix = config?.options?.['awslogs-stream-prefix'];
-    if (config?.logDriver !== 'awslogs' || !group || !prefix)
-        return [];
-    const stream = `${prefix}/${containerName}/${taskId}`;
-    try {
-        // Imported here so the bundle loads the Logs client only when there is a failure to explain.
-        const { GetLogEventsCommand } = await __nccwpck_require__.e(/* import() */ 303).then(__nccwpck_require__.t.bind(__nccwpck_require__, 2684, 19));
-        const logs = await clients.logs();
-        const response = await logs.send(new GetLogEventsCommand({
-            logGroupName: group,
-            logStreamName: stream,
-            limit: LOG_LINES,
-            startFromHead: false,
-        }));
-        return (response.events ?? []).map((event) => event.message ?? '');
-    }
-    catch (error) {
-        return [`(could not read ${group}/${stream}: ${errorMessage(error)})`];
-    }
-}
-
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./src/core/deploy/load-task-definition.ts
-
-
-
-
-
-/** Describes a registered task definition (family, family:revision or ARN), tags included. */
-async function describeTaskDefinition(ecs, reference) {
-    const response = await ecs
-        .send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: reference, include: ['TAGS'] }))
-        .catch((error) => Promise.reject(withContext(`Could not describe task definition '${reference}'`, error)));
-    const definition = response.taskDefinition;
-    if (!definition?.taskDefinitionArn)
-        throw new Error(`Task definition '${reference}' was not found`);
-    const tags = response.tags?.length ? response.tags : undefined;
-    return {
-        input: toRegisterInput({ ...definition, ...(tags ? { tags } : {}) }),
-        arn: definition.taskDefinitionArn,
-    };
-}
-/** Reads a JSON or YAML task definition file, as written by hand or exported from the console. */
-async function readTaskDefinitionFile(path) {
-    let text;
-    try {
-        text = await (0,promises_.readFile)(path, 'utf8');
-    }
-    catch (error) {
-        throw withContext(`Input 'task-definition': cannot read '${path}'`, error);
-    }
-    let parsed;
-    try {
-        parsed = /\.json$/i.test(path) ? JSON.parse(text) : (0,dist/* parse */.qg)(text);
-    }
-    catch (error) {
-        throw withContext(`Input 'task-definition': '${path}' is not valid ${/\.json$/i.test(path) ? 'JSON' : 'YAML'}`, error);
-    }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-        throw new Error(`Input 'task-definition': '${path}' must hold an object with 'family' and 'containerDefinitions'`);
-    }
-    // `aws ecs describe-task-definition` output wraps the definition; accept it as it is.
-    const record = parsed;
-    const inner = record.taskDefinition;
-    const definition = inner && typeof inner === 'object'
-        ? {
-            ...inner,
-            ...(Array.isArray(record.tags) && record.tags.length ? { tags: record.tags } : {}),
-        }
-        : record;
-    try {
-        return { input: toRegisterInput(definition) };
-    }
-    catch (error) {
-        throw withContext(`Input 'task-definition': '${path}'`, error);
-    }
-}
-
+// EXTERNAL MODULE: ./src/core/deploy/explain-failure.ts
+var explain_failure = __nccwpck_require__(2083);
+// EXTERNAL MODULE: ./src/core/deploy/load-task-definition.ts
+var load_task_definition = __nccwpck_require__(8627);
 ;// CONCATENATED MODULE: ./src/core/deploy/prune-revisions.ts
 
 
@@ -75814,7 +76365,7 @@ async function pruneRevisions(ecs, family, keep, protect, log) {
             removed.push(arn);
         }
         catch (error) {
-            log.warning(`Could not deregister ${arn}: ${errorMessage(error)}`);
+            log.warning(`Could not deregister ${arn}: ${(0,errors/* errorMessage */.gJ)(error)}`);
         }
     }
     if (removed.length > 0)
@@ -75825,45 +76376,8 @@ function revision(arn) {
     return Number(/:(\d+)$/.exec(arn)?.[1] ?? 0);
 }
 
-;// CONCATENATED MODULE: ./src/core/duration.ts
-const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-/**
- * Parses durations such as `90s`, `15m`, `1h30m`, `3d` into milliseconds; a bare number is minutes
- * (what `timeout-minutes` taught users to expect). Returns undefined when the text is not a duration.
- */
-function parseDuration(text) {
-    const trimmed = text.trim().toLowerCase();
-    if (/^\d+$/.test(trimmed))
-        return Number(trimmed) * UNIT_MS.m;
-    if (!/^(\d+[smhd])+$/.test(trimmed))
-        return undefined;
-    let total = 0;
-    for (const [, amount, unit] of trimmed.matchAll(/(\d+)([smhd])/g)) {
-        total += Number(amount) * UNIT_MS[unit];
-    }
-    return total;
-}
-/** `930000` → `15m30s`: short, for logs and summaries. */
-function formatDuration(ms) {
-    if (ms < 1_000)
-        return `${Math.round(ms)}ms`;
-    let seconds = Math.round(ms / 1_000);
-    const parts = [];
-    for (const [unit, size] of [
-        ['d', 86_400],
-        ['h', 3_600],
-        ['m', 60],
-    ]) {
-        if (seconds >= size) {
-            parts.push(`${Math.floor(seconds / size)}${unit}`);
-            seconds %= size;
-        }
-    }
-    if (seconds > 0 || parts.length === 0)
-        parts.push(`${seconds}s`);
-    return parts.join('');
-}
-
+// EXTERNAL MODULE: ./src/core/duration.ts
+var duration = __nccwpck_require__(8571);
 ;// CONCATENATED MODULE: ./src/core/deploy/run-one-off-task.ts
 
 
@@ -75891,7 +76405,7 @@ async function runOneOffTask(clients, task, log) {
             containerOverrides: [{ name: task.container, command: ['sh', '-c', task.command] }],
         },
     }))
-        .catch((error) => Promise.reject(withContext('Could not start the run-before task', error)));
+        .catch((error) => Promise.reject((0,errors/* withContext */.eQ)('Could not start the run-before task', error)));
     const arn = response.tasks?.[0]?.taskArn;
     if (!arn) {
         const failure = response.failures?.[0];
@@ -75904,7 +76418,7 @@ async function runOneOffTask(clients, task, log) {
     while (!stopped) {
         if (Date.now() - started > task.timeoutMs) {
             await clients.ecs.send(new dist_cjs/* StopTaskCommand */.PP1({ cluster: task.cluster, task: arn, reason: 'run-before timed out' }));
-            throw new Error(`run-before task did not finish within ${formatDuration(task.timeoutMs)}; it was stopped`);
+            throw new Error(`run-before task did not finish within ${(0,duration/* formatDuration */.a)(task.timeoutMs)}; it was stopped`);
         }
         await new Promise((r) => setTimeout(r, delay));
         delay = Math.min(delay * 2, 15_000);
@@ -75915,10 +76429,10 @@ async function runOneOffTask(clients, task, log) {
     }
     const container = stopped.containers?.find((c) => c.name === task.container);
     if (container?.exitCode === 0) {
-        log.info(`run-before: exited 0 after ${formatDuration(Date.now() - started)}`);
+        log.info(`run-before: exited 0 after ${(0,duration/* formatDuration */.a)(Date.now() - started)}`);
         return;
     }
-    const why = await explainStoppedTasks(clients, task.cluster, [stopped], task.definition);
+    const why = await (0,explain_failure/* explainStoppedTasks */.z)(clients, task.cluster, [stopped], task.definition);
     throw new Error(`run-before command failed (${container?.exitCode === undefined ? 'no exit code' : `exit code ${container.exitCode}`}); nothing was deployed\n${why.join('\n')}`);
 }
 
@@ -75946,7 +76460,7 @@ async function waitForServices(ecs, options, log, sleep = (ms) => new Promise((r
             const target = options.targets.get(name) ?? '';
             if (isStable(service, target)) {
                 settled.set(name, { service: name, state: 'stable', seconds });
-                log.info(`${name}: stable on ${revisionOf(target)} after ${formatDuration(seconds * 1_000)}`);
+                log.info(`${name}: stable on ${revisionOf(target)} after ${(0,duration/* formatDuration */.a)(seconds * 1_000)}`);
                 continue;
             }
             const failure = options.failFast ? rolloutFailure(service, target) : undefined;
@@ -75961,7 +76475,7 @@ async function waitForServices(ecs, options, log, sleep = (ms) => new Promise((r
                     settled.set(name, {
                         service: name,
                         state: 'timed-out',
-                        reason: `not stable on ${revisionOf(options.targets.get(name) ?? '')} within ${formatDuration(options.timeoutMs)}`,
+                        reason: `not stable on ${revisionOf(options.targets.get(name) ?? '')} within ${(0,duration/* formatDuration */.a)(options.timeoutMs)}`,
                         seconds: (Date.now() - started) / 1_000,
                     });
                 }
@@ -76033,11 +76547,11 @@ async function deployServices(clients, request, log) {
     const services = await describeServices(ecs, request.cluster, request.services);
     const previous = new Map([...services].map(([name, service]) => [name, service.taskDefinition ?? '']));
     const base = await loadBase(clients, request.taskDefinition, services);
-    const containers = selectContainers(base.input, request.containers);
-    const rendered = pinImage(base.input, containers, request.image);
+    const containers = (0,render_task_definition/* selectContainers */.VA)(base.input, request.containers);
+    const rendered = (0,render_task_definition/* pinImage */.nH)(base.input, containers, request.image);
     const latest = base.arn
         ? base
-        : await describeTaskDefinition(ecs, rendered.family ?? '').catch(() => undefined);
+        : await (0,load_task_definition/* describeTaskDefinition */.o)(ecs, rendered.family ?? '').catch(() => undefined);
     let taskDefinitionArn;
     let registered = false;
     if (latest?.arn && sameTaskDefinition(latest.input, rendered)) {
@@ -76047,7 +76561,7 @@ async function deployServices(clients, request, log) {
     else {
         const response = await ecs
             .send(new dist_cjs/* RegisterTaskDefinitionCommand */.$Hl(rendered))
-            .catch((error) => Promise.reject(withContext('Could not register the task definition', error)));
+            .catch((error) => Promise.reject((0,errors/* withContext */.eQ)('Could not register the task definition', error)));
         taskDefinitionArn = response.taskDefinition?.taskDefinitionArn ?? '';
         registered = true;
         log.info(`Registered ${revisionOf(taskDefinitionArn)}`);
@@ -76083,7 +76597,7 @@ async function deployServices(clients, request, log) {
                 await ecs
                     .send(new dist_cjs/* DeregisterTaskDefinitionCommand */.sjB({ taskDefinition: taskDefinitionArn }))
                     .catch(() => undefined);
-            const [headline = '', ...explanation] = errorMessage(error).split('\n');
+            const [headline = '', ...explanation] = (0,errors/* errorMessage */.gJ)(error).split('\n');
             await showExplanation(explanation, log);
             return {
                 ...report,
@@ -76109,7 +76623,7 @@ async function deployServices(clients, request, log) {
             service: name,
             taskDefinition: taskDefinitionArn,
         }))
-            .catch((error) => Promise.reject(withContext(`Could not update service '${name}'`, error)));
+            .catch((error) => Promise.reject((0,errors/* withContext */.eQ)(`Could not update service '${name}'`, error)));
         updated.set(name, taskDefinitionArn);
         log.info(`${name}: ${revisionOf(previous.get(name) ?? '')} → ${revisionOf(taskDefinitionArn)}`);
     }
@@ -76147,9 +76661,9 @@ async function deployServices(clients, request, log) {
     }
     const explanation = [];
     for (const state of failed) {
-        const tasks = await stoppedServiceTasks(clients, request.cluster, state.service, taskDefinitionArn);
+        const tasks = await (0,explain_failure/* stoppedServiceTasks */.N)(clients, request.cluster, state.service, taskDefinitionArn);
         explanation.push(`${state.service}: ${state.reason}`);
-        explanation.push(...(await explainStoppedTasks(clients, request.cluster, tasks, rendered)));
+        explanation.push(...(await (0,explain_failure/* explainStoppedTasks */.z)(clients, request.cluster, tasks, rendered)));
     }
     await showExplanation(explanation, log);
     const failure = failed
@@ -76201,19 +76715,19 @@ async function rollBack(clients, request, updated, previous, log) {
 }
 async function loadBase(clients, source, services) {
     if (source.kind === 'file')
-        return readTaskDefinitionFile(source.path);
+        return (0,load_task_definition/* readTaskDefinitionFile */.B)(source.path);
     if (source.kind === 'reference')
-        return describeTaskDefinition(clients.ecs, source.reference);
+        return (0,load_task_definition/* describeTaskDefinition */.o)(clients.ecs, source.reference);
     const current = [...services.values()].map((s) => s.taskDefinition ?? '');
     const families = new Set(current.map((arn) => revisionOf(arn).replace(/:\d+$/, '')));
     if (families.size > 1) {
         throw new Error(`Input 'task-definition': the services run different task definition families (${[...families].join(', ')}); name the one to deploy`);
     }
-    return describeTaskDefinition(clients.ecs, current[0] ?? '');
+    return (0,load_task_definition/* describeTaskDefinition */.o)(clients.ecs, current[0] ?? '');
 }
 async function prune(clients, rendered, request, current, previous, log) {
     return pruneRevisions(clients.ecs, rendered.family ?? '', request.keepRevisions, new Set([current, ...previous.values()]), log).catch((error) => {
-        log.warning(`Could not prune old revisions: ${errorMessage(error)}`);
+        log.warning(`Could not prune old revisions: ${(0,errors/* errorMessage */.gJ)(error)}`);
         return [];
     });
 }
@@ -76261,7 +76775,7 @@ class DeploymentRecorder {
             await this.status('in_progress', logUrl ? { logUrl } : {});
         }
         catch (error) {
-            this.log.warning(`Could not record a GitHub Deployment for '${this.target.environment}': ${errorMessage(error)}`);
+            this.log.warning(`Could not record a GitHub Deployment for '${this.target.environment}': ${(0,errors/* errorMessage */.gJ)(error)}`);
         }
     }
     async status(state, details = {}) {
@@ -76280,363 +76794,11 @@ class DeploymentRecorder {
             });
         }
         catch (error) {
-            this.log.warning(`Could not set GitHub Deployment ${this.id} to ${state}: ${errorMessage(error)}`);
+            this.log.warning(`Could not set GitHub Deployment ${this.id} to ${state}: ${(0,errors/* errorMessage */.gJ)(error)}`);
         }
     }
     get deploymentId() {
         return this.id;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/core/image/build-arguments.ts
-/**
- * The build command line for each builder. Docker goes through buildx so multi-platform builds and
- * push happen in one step and the pushed digest is written to a metadata file; podman builds
- * locally (a manifest list when several platforms are asked for) and pushes afterwards.
- */
-function buildArguments(builder, request, metadataFile) {
-    const common = [
-        ...(request.dockerfile ? ['--file', request.dockerfile] : []),
-        ...Object.entries(request.buildArgs).flatMap(([key, value]) => [
-            '--build-arg',
-            `${key}=${value}`,
-        ]),
-        ...(request.target ? ['--target', request.target] : []),
-        ...(request.platforms.length > 0 ? ['--platform', request.platforms.join(',')] : []),
-        ...Object.entries(request.labels).flatMap(([key, value]) => ['--label', `${key}=${value}`]),
-    ];
-    if (builder === 'docker') {
-        return [
-            'buildx',
-            'build',
-            ...common,
-            ...request.tags.flatMap((tag) => ['--tag', tag]),
-            '--push',
-            '--metadata-file',
-            metadataFile,
-            request.context,
-        ];
-    }
-    const tagging = request.platforms.length > 1
-        ? ['--manifest', request.tags[0] ?? '']
-        : request.tags.flatMap((tag) => ['--tag', tag]);
-    return ['build', ...common, ...tagging, request.context];
-}
-/** OCI labels that tie an image to its commit (what `docker inspect` users look for). */
-function ociLabels(env, sha) {
-    const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
-    const repository = env.GITHUB_REPOSITORY;
-    return {
-        'org.opencontainers.image.revision': sha,
-        ...(repository ? { 'org.opencontainers.image.source': `${server}/${repository}` } : {}),
-        ...(env.GITHUB_REF_NAME ? { 'org.opencontainers.image.version': env.GITHUB_REF_NAME } : {}),
-    };
-}
-
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: external "node:child_process"
-var external_node_child_process_ = __nccwpck_require__(1421);
-;// CONCATENATED MODULE: ./src/core/process.ts
-
-/** Runs a command, streaming its output to the log, and returns its standard output. */
-async function run(command, args, options = {}) {
-    return new Promise((resolve, reject) => {
-        const child = (0,external_node_child_process_.spawn)(command, args, {
-            cwd: options.cwd,
-            env: options.env ?? process.env,
-            stdio: ['pipe', 'pipe', 'pipe'],
-        });
-        const stdout = [];
-        const stderrTail = [];
-        child.stdout.on('data', (chunk) => {
-            stdout.push(chunk);
-            options.log?.info(chunk.toString().trimEnd());
-        });
-        child.stderr.on('data', (chunk) => {
-            const text = chunk.toString().trimEnd();
-            stderrTail.push(text);
-            if (stderrTail.length > 20)
-                stderrTail.shift();
-            options.log?.info(text);
-        });
-        child.on('error', (error) => {
-            reject(error.code === 'ENOENT'
-                ? new Error(`'${command}' was not found on PATH; install it or choose another builder`)
-                : error);
-        });
-        child.on('close', (code) => {
-            if (code === 0)
-                resolve(Buffer.concat(stdout).toString());
-            else {
-                const tail = stderrTail.join('\n').split('\n').slice(-5).join('\n');
-                reject(new Error(`'${command} ${args[0] ?? ''}' exited with code ${code}${tail ? `:\n${tail}` : ''}`));
-            }
-        });
-        child.stdin.end(options.input ?? '');
-    });
-}
-
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecr/dist-cjs/index.js
-var client_ecr_dist_cjs = __nccwpck_require__(8249);
-;// CONCATENATED MODULE: ./src/core/image/ecr-repository.ts
-
-
-/** Makes sure the ECR repository exists, creating it (scan on push, immutable tags off) if asked. */
-async function ensureRepository(ecr, name, create, log) {
-    try {
-        await ecr.send(new client_ecr_dist_cjs.DescribeRepositoriesCommand({ repositoryNames: [name] }));
-    }
-    catch (error) {
-        if (!(error instanceof client_ecr_dist_cjs.RepositoryNotFoundException)) {
-            throw withContext(`Could not look up ECR repository '${name}'`, error);
-        }
-        if (!create) {
-            throw new Error(`ECR repository '${name}' does not exist; create it, or set input 'create-repository: true'`, { cause: error });
-        }
-        log.info(`Creating ECR repository ${name}`);
-        await ecr.send(new client_ecr_dist_cjs.CreateRepositoryCommand({
-            repositoryName: name,
-            imageScanningConfiguration: { scanOnPush: true },
-        }));
-    }
-}
-/**
- * One GetAuthorizationToken gives both the password and the registry host (so no STS call is needed
- * to learn the account). The password is masked before this function returns it.
- */
-async function ecrLogin(ecr, log) {
-    const response = await ecr
-        .send(new client_ecr_dist_cjs.GetAuthorizationTokenCommand({}))
-        .catch((error) => Promise.reject(withContext('Could not get an ECR login token', error)));
-    const data = response.authorizationData?.[0];
-    if (!data?.authorizationToken || !data.proxyEndpoint) {
-        throw new Error('ECR returned no authorization data');
-    }
-    const [username = 'AWS', ...rest] = Buffer.from(data.authorizationToken, 'base64')
-        .toString()
-        .split(':');
-    const password = rest.join(':');
-    log.secret(password);
-    log.secret(data.authorizationToken);
-    return { registry: new URL(data.proxyEndpoint).host, username, password };
-}
-/** The digest ECR holds for `repository:tag`, or undefined when no such image exists. */
-async function ecrImageDigest(ecr, repository, tag, registryId) {
-    try {
-        const response = await ecr.send(new client_ecr_dist_cjs.DescribeImagesCommand({
-            repositoryName: repository,
-            imageIds: [{ imageTag: tag }],
-            ...(registryId ? { registryId } : {}),
-        }));
-        return response.imageDetails?.[0]?.imageDigest;
-    }
-    catch (error) {
-        if (error instanceof client_ecr_dist_cjs.ImageNotFoundException || error instanceof client_ecr_dist_cjs.RepositoryNotFoundException) {
-            return undefined;
-        }
-        throw withContext(`Could not look up image ${repository}:${tag} in ECR`, error);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/core/image/image-reference.ts
-function parseImageReference(reference) {
-    const [nameAndTag = '', digest] = reference.split('@');
-    const slash = nameAndTag.indexOf('/');
-    const first = slash === -1 ? '' : nameAndTag.slice(0, slash);
-    // Only a first part with a dot, a port or "localhost" is a registry (Docker's own rule).
-    const hasRegistry = first.includes('.') || first.includes(':') || first === 'localhost';
-    const registry = hasRegistry ? first : 'docker.io';
-    let rest = hasRegistry ? nameAndTag.slice(slash + 1) : nameAndTag;
-    let tag;
-    const colon = rest.lastIndexOf(':');
-    if (colon !== -1) {
-        tag = rest.slice(colon + 1);
-        rest = rest.slice(0, colon);
-    }
-    if (!rest || (digest !== undefined && !/^sha256:[0-9a-f]{64}$/.test(digest))) {
-        throw new Error(`'${reference}' is not an image reference such as registry/name:tag or name@sha256:…`);
-    }
-    const repository = registry === 'docker.io' && !rest.includes('/') ? `library/${rest}` : rest;
-    return { registry, repository, ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) };
-}
-/** `registry/repository@sha256:…`, the form every deployed container is pinned to. */
-function pinnedReference(registry, repository, digest) {
-    return `${registry}/${repository}@${digest}`;
-}
-const ECR_HOST = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/;
-/** The account and region of an ECR registry host, or undefined for any other registry. */
-function ecrRegistry(host) {
-    const match = ECR_HOST.exec(host);
-    return match?.[1] && match[2] ? { account: match[1], region: match[2] } : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/core/image/registry-digest.ts
-const MANIFEST_TYPES = [
-    'application/vnd.oci.image.index.v1+json',
-    'application/vnd.docker.distribution.manifest.list.v2+json',
-    'application/vnd.oci.image.manifest.v1+json',
-    'application/vnd.docker.distribution.manifest.v2+json',
-].join(', ');
-/**
- * Asks a registry (Distribution API v2) for the digest of `reference`'s tag; undefined when the tag
- * does not exist. Handles the anonymous/basic bearer-token challenge public registries use. Loopback
- * registries are spoken to over plain HTTP, everything else over HTTPS.
- */
-async function registryDigest(reference, credentials) {
-    if (reference.digest)
-        return reference.digest;
-    const host = reference.registry === 'docker.io' ? 'registry-1.docker.io' : reference.registry;
-    const scheme = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/.test(host) ? 'http' : 'https';
-    const url = `${scheme}://${host}/v2/${reference.repository}/manifests/${reference.tag ?? 'latest'}`;
-    const basic = credentials
-        ? `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`
-        : undefined;
-    let response = await fetch(url, { method: 'HEAD', headers: headers(basic) });
-    if (response.status === 401) {
-        const token = await bearerToken(response.headers.get('www-authenticate'), basic);
-        if (token)
-            response = await fetch(url, { method: 'HEAD', headers: headers(`Bearer ${token}`) });
-    }
-    if (response.status === 404)
-        return undefined;
-    if (!response.ok) {
-        throw new Error(`registry ${host} answered ${response.status} for ${reference.repository}:${reference.tag ?? 'latest'}`);
-    }
-    const digest = response.headers.get('docker-content-digest');
-    if (!digest)
-        throw new Error(`registry ${host} did not return a Docker-Content-Digest header`);
-    return digest;
-}
-function headers(authorization) {
-    return { accept: MANIFEST_TYPES, ...(authorization ? { authorization } : {}) };
-}
-async function bearerToken(challenge, basic) {
-    if (!challenge?.toLowerCase().startsWith('bearer '))
-        return undefined;
-    const params = Object.fromEntries([...challenge.slice(7).matchAll(/(\w+)="([^"]*)"/g)].map(([, key, value]) => [
-        key ?? '',
-        value ?? '',
-    ]));
-    if (!params.realm)
-        return undefined;
-    const url = new URL(params.realm);
-    if (params.service)
-        url.searchParams.set('service', params.service);
-    if (params.scope)
-        url.searchParams.set('scope', params.scope);
-    const response = await fetch(url, { headers: basic ? { authorization: basic } : {} });
-    if (!response.ok)
-        return undefined;
-    const body = (await response.json());
-    return body.token ?? body.access_token;
-}
-
-;// CONCATENATED MODULE: ./src/core/image/provide-image.ts
-
-
-
-
-
-
-
-
-
-/**
- * Gives back an image pinned by digest: the prebuilt one resolved, the one already pushed for this
- * commit (a re-run does not rebuild, so its digest and the task definition stay the same), or a
- * fresh build pushed under the SHA tag and any extra tags.
- */
-async function provideImage(request, ecrClient, log, env = process.env) {
-    if (request.prebuilt)
-        return resolvePrebuilt(request.prebuilt, ecrClient);
-    const usesEcr = !request.registry || ecrRegistry(request.registry) !== undefined;
-    let registry = request.registry ?? '';
-    const ecr = usesEcr ? await ecrClient() : undefined;
-    if (ecr) {
-        await ensureRepository(ecr, request.repository, request.createRepository, log);
-        const login = await ecrLogin(ecr, log);
-        registry = request.registry ?? login.registry;
-        await run(request.builder, ['login', '--username', login.username, '--password-stdin', registry], {
-            input: login.password,
-            env,
-        });
-    }
-    const existing = ecr
-        ? await ecrImageDigest(ecr, request.repository, request.sha)
-        : await registryDigest(parseImageReference(`${registry}/${request.repository}:${request.sha}`));
-    if (existing) {
-        log.info(`${registry}/${request.repository}:${request.sha} already exists (${existing}); not rebuilding`);
-        return {
-            image: pinnedReference(registry, request.repository, existing),
-            digest: existing,
-            built: false,
-        };
-    }
-    const tags = [request.sha, ...request.tags].map((tag) => `${registry}/${request.repository}:${tag}`);
-    const digest = await log.group(`Build and push ${tags[0] ?? ''}`, () => buildAndPush(request.builder, { ...request.build, tags }, log, env));
-    return { image: pinnedReference(registry, request.repository, digest), digest, built: true };
-}
-async function resolvePrebuilt(prebuilt, ecrClient) {
-    let reference;
-    try {
-        reference = parseImageReference(prebuilt);
-    }
-    catch (error) {
-        throw withContext(`Input 'image'`, error);
-    }
-    const ecrHost = ecrRegistry(reference.registry);
-    const digest = reference.digest ??
-        (ecrHost
-            ? await ecrImageDigest(await ecrClient(), reference.repository, reference.tag ?? 'latest', ecrHost.account)
-            : await registryDigest(reference).catch((error) => {
-                throw new Error(`Input 'image': could not read the digest of '${prebuilt}' (${error.message}); pass it pinned as name@sha256:…`);
-            }));
-    if (!digest)
-        throw new Error(`Input 'image': '${prebuilt}' does not exist in its registry`);
-    return {
-        image: pinnedReference(reference.registry, reference.repository, digest),
-        digest,
-        built: false,
-    };
-}
-async function buildAndPush(builder, request, log, env) {
-    const scratch = await (0,promises_.mkdtemp)((0,external_node_path_.join)((0,external_node_os_.tmpdir)(), 'ecs-paas-build-'));
-    try {
-        const metadataFile = (0,external_node_path_.join)(scratch, 'metadata.json');
-        await run(builder, buildArguments(builder, request, metadataFile), { log, env });
-        if (builder === 'docker') {
-            const metadata = JSON.parse(await (0,promises_.readFile)(metadataFile, 'utf8'));
-            const digest = metadata['containerimage.digest'];
-            if (typeof digest !== 'string')
-                throw new Error('docker buildx wrote no image digest');
-            return digest;
-        }
-        const digestFile = (0,external_node_path_.join)(scratch, 'digest');
-        const [first, ...others] = request.tags;
-        const manifestList = request.platforms.length > 1;
-        await run('podman', manifestList
-            ? [
-                'manifest',
-                'push',
-                '--all',
-                '--digestfile',
-                digestFile,
-                first ?? '',
-                `docker://${first ?? ''}`,
-            ]
-            : ['push', '--digestfile', digestFile, first ?? ''], { log, env });
-        for (const tag of others) {
-            await run('podman', manifestList
-                ? ['manifest', 'push', '--all', first ?? '', `docker://${tag}`]
-                : ['push', first ?? '', `docker://${tag}`], { log, env });
-        }
-        return (await (0,promises_.readFile)(digestFile, 'utf8')).trim();
-    }
-    finally {
-        await (0,promises_.rm)(scratch, { recursive: true, force: true });
     }
 }
 
@@ -76665,7 +76827,7 @@ function deploySummary({ report, image, digest, cluster, timings }) {
         '',
         '| Service | Revision | Result | Time |',
         '| --- | --- | --- | --- |',
-        ...report.services.map((s) => `| ${s.service} | ${revisionOf(s.from)} → ${revisionOf(s.to)} | ${RESULT_WORDS[s.result] ?? s.result}${s.result === 'rolled-back' ? ` to ${revisionOf(s.from)}` : ''} | ${s.seconds === undefined ? '' : formatDuration(s.seconds * 1_000)} |`),
+        ...report.services.map((s) => `| ${s.service} | ${revisionOf(s.from)} → ${revisionOf(s.to)} | ${RESULT_WORDS[s.result] ?? s.result}${s.result === 'rolled-back' ? ` to ${revisionOf(s.from)}` : ''} | ${s.seconds === undefined ? '' : (0,duration/* formatDuration */.a)(s.seconds * 1_000)} |`),
         '',
     ];
     if (report.failure)
@@ -76681,28 +76843,21 @@ function deploySummary({ report, image, digest, cluster, timings }) {
     if (report.prunedRevisions.length > 0) {
         lines.push(`Deregistered old revisions: ${report.prunedRevisions.map(revisionOf).join(', ')}`, '');
     }
-    lines.push('| Phase | Time |', '| --- | --- |', ...timings.map(([phase, ms]) => `| ${phase} | ${formatDuration(ms)} |`), '');
+    lines.push('| Phase | Time |', '| --- | --- |', ...timings.map(([phase, ms]) => `| ${phase} | ${(0,duration/* formatDuration */.a)(ms)} |`), '');
     return lines.join('\n');
 }
 function deploy_summary_escape(text) {
     return text.replace(/[|<>]/g, (c) => `\\${c}`);
 }
 
-;// CONCATENATED MODULE: ./src/action/actions-logger.ts
-
-/** The core's Logger over the runner's log commands (groups fold, secrets are masked). */
-const actionsLogger = {
-    info: (message) => info(message),
-    warning: (message) => warning(message),
-    debug: (message) => core_debug(message),
-    group: (title, work) => group(title, work),
-    secret: (value) => core_setSecret(value),
-};
-
+// EXTERNAL MODULE: ./src/action/actions-logger.ts
+var actions_logger = __nccwpck_require__(2722);
+// EXTERNAL MODULE: ./src/action/provide-action-image.ts + 6 modules
+var provide_action_image = __nccwpck_require__(678);
 ;// CONCATENATED MODULE: ./src/action/settings.ts
 
 
-const COMMANDS = ['deploy', 'build'];
+const COMMANDS = ['deploy', 'build', 'preview', 'teardown'];
 function parseSettings(read, env) {
     const text = (name) => read(name).trim() || undefined;
     const command = oneOf(text('command') ?? 'deploy', 'command', COMMANDS);
@@ -76716,10 +76871,10 @@ function parseSettings(read, env) {
     }
     const region = text('aws-region') ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
     if (!region) {
-        throw new InputError('aws-region', 'required; set it (e.g. us-east-1) or set AWS_REGION');
+        throw new errors/* InputError */.dz('aws-region', 'required; set it (e.g. us-east-1) or set AWS_REGION');
     }
     if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) {
-        throw new InputError('aws-region', `'${region}' is not a region name such as us-east-1`);
+        throw new errors/* InputError */.dz('aws-region', `'${region}' is not a region name such as us-east-1`);
     }
     const repository = env.GITHUB_REPOSITORY ?? '';
     const sha = env.GITHUB_SHA ?? '';
@@ -76729,19 +76884,19 @@ function parseSettings(read, env) {
     const image = text('image');
     const ecrRepository = text('ecr-repository') ?? repository.split('/')[1] ?? '';
     if (!image && !/^[a-z0-9]+(?:[._/-][a-z0-9]+)*$/.test(ecrRepository)) {
-        throw new InputError('ecr-repository', `'${ecrRepository}' is not a repository name (lowercase letters, digits, '.', '_', '-', '/')`);
+        throw new errors/* InputError */.dz('ecr-repository', `'${ecrRepository}' is not a repository name (lowercase letters, digits, '.', '_', '-', '/')`);
     }
-    if (command === 'build' && image) {
-        throw new InputError('image', "cannot be used with command 'build'; it deploys a prebuilt image");
+    if ((command === 'build' || command === 'teardown') && image) {
+        throw new errors/* InputError */.dz('image', `cannot be used with command '${command}'; it names a prebuilt image to deploy`);
     }
     const waitTimeoutText = text('wait-timeout') ?? '15m';
-    const waitTimeoutMs = parseDuration(waitTimeoutText);
+    const waitTimeoutMs = (0,duration/* parseDuration */.E)(waitTimeoutText);
     if (waitTimeoutMs === undefined || waitTimeoutMs <= 0) {
-        throw new InputError('wait-timeout', `'${waitTimeoutText}' is not a duration such as 15m or 1h30m`);
+        throw new errors/* InputError */.dz('wait-timeout', `'${waitTimeoutText}' is not a duration such as 15m or 1h30m`);
     }
     const keepText = text('keep-revisions') ?? '0';
     if (!/^\d+$/.test(keepText)) {
-        throw new InputError('keep-revisions', `'${keepText}' is not a whole number (0 keeps all)`);
+        throw new errors/* InputError */.dz('keep-revisions', `'${keepText}' is not a whole number (0 keeps all)`);
     }
     const dockerfile = text('dockerfile');
     const target = text('target');
@@ -76766,6 +76921,8 @@ function parseSettings(read, env) {
             builder: oneOf(text('builder') ?? 'docker', 'builder', ['docker', 'podman']),
         },
         ecrRepository,
+        ecrRepositoryExplicit: text('ecr-repository') !== undefined,
+        configPath: text('config') ?? '.github/ecs-paas.yml',
         createRepository: bool(text('create-repository') ?? 'true', 'create-repository'),
         ...(registry ? { registry: registry.replace(/^https?:\/\//, '').replace(/\/$/, '') } : {}),
         tags: list(read('tags')),
@@ -76781,7 +76938,7 @@ function parseSettings(read, env) {
     };
 }
 function required(input, form) {
-    return new InputError(input, `required for command 'deploy'; expected ${form}`);
+    return new errors/* InputError */.dz(input, `required for command 'deploy'; expected ${form}`);
 }
 function taskDefinitionSource(value) {
     if (!value)
@@ -76793,19 +76950,19 @@ function taskDefinitionSource(value) {
     }
     if (/^[A-Za-z0-9_-]{1,255}(:\d+)?$/.test(value))
         return { kind: 'reference', reference: value };
-    throw new InputError('task-definition', `'${value}' is not a .json/.yaml file, a family, family:revision or a task definition ARN`);
+    throw new errors/* InputError */.dz('task-definition', `'${value}' is not a .json/.yaml file, a family, family:revision or a task definition ARN`);
 }
 function oneOf(value, input, allowed) {
     if (allowed.includes(value))
         return value;
-    throw new InputError(input, `'${value}' is not one of: ${allowed.join(', ')}`);
+    throw new errors/* InputError */.dz(input, `'${value}' is not one of: ${allowed.join(', ')}`);
 }
 function bool(value, input) {
     if (/^(true|yes|on)$/i.test(value))
         return true;
     if (/^(false|no|off)$/i.test(value))
         return false;
-    throw new InputError(input, `'${value}' is not a boolean (true or false)`);
+    throw new errors/* InputError */.dz(input, `'${value}' is not a boolean (true or false)`);
 }
 /** Newline- or comma-separated values, blanks dropped. */
 function list(value) {
@@ -76822,7 +76979,7 @@ function keyValues(value, input) {
             continue;
         const match = /^\s*([A-Za-z_][A-Za-z0-9_.-]*)=(.*)$/.exec(line);
         if (!match?.[1]) {
-            throw new InputError(input, `'${line.trim()}' is not KEY=VALUE (one per line)`);
+            throw new errors/* InputError */.dz(input, `'${line.trim()}' is not KEY=VALUE (one per line)`);
         }
         result[match[1]] = match[2] ?? '';
     }
@@ -76838,12 +76995,11 @@ function keyValues(value, input) {
 
 
 
-
 /** The Action: settings in, core calls, outputs and summary out. Throws to fail the step. */
 async function runAction(env = process.env) {
-    const settings = parseSettings((name) => getInput(name), env);
+    const settings = parseSettings((name) => core/* getInput */.V4(name), env);
     if (settings.githubToken)
-        actionsLogger.secret(settings.githubToken);
+        actions_logger/* actionsLogger */.M.secret(settings.githubToken);
     const clients = createAwsClients(settings.region);
     const timings = [];
     const timed = async (phase, work) => {
@@ -76855,21 +77011,16 @@ async function runAction(env = process.env) {
             timings.push([phase, Date.now() - started]);
         }
     };
-    const provided = await timed(settings.image ? 'resolve image' : 'build and push', () => provideImage({
-        ...(settings.image ? { prebuilt: settings.image } : {}),
-        builder: settings.build.builder,
-        build: { ...settings.build, labels: ociLabels(env, settings.sha) },
-        repository: settings.ecrRepository,
-        createRepository: settings.createRepository,
-        ...(settings.registry ? { registry: settings.registry } : {}),
-        sha: settings.sha,
-        tags: settings.tags,
-    }, () => clients.ecr(), actionsLogger, env));
-    setOutput('image', provided.image);
-    setOutput('digest', provided.digest);
-    actionsLogger.info(`Image: ${provided.image}`);
+    if (settings.command === 'preview' || settings.command === 'teardown') {
+        const { runPreviewCommand } = await Promise.all(/* import() */[__nccwpck_require__.e(691), __nccwpck_require__.e(289)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9289));
+        return runPreviewCommand(settings, clients, env);
+    }
+    const provided = await timed(settings.image ? 'resolve image' : 'build and push', () => (0,provide_action_image/* provideActionImage */.T)(settings, clients, env, settings.sha, settings.ecrRepository));
+    core/* setOutput */.uH('image', provided.image);
+    core/* setOutput */.uH('digest', provided.digest);
+    actions_logger/* actionsLogger */.M.info(`Image: ${provided.image}`);
     if (settings.command === 'build') {
-        await summary.addHeading('Image built', 2).addCodeBlock(provided.image).write();
+        await core/* summary */.z.addHeading('Image built', 2).addCodeBlock(provided.image).write();
         return;
     }
     const recorder = await startDeployment(settings, env);
@@ -76885,10 +77036,10 @@ async function runAction(env = process.env) {
         ...(settings.runBefore ? { runBefore: settings.runBefore } : {}),
         keepRevisions: settings.keepRevisions,
         ...(env.ECS_PAAS_POLL_MS ? { pollMs: Number(env.ECS_PAAS_POLL_MS) } : {}),
-    }, actionsLogger));
+    }, actions_logger/* actionsLogger */.M));
     await finishDeployment(recorder, report);
     writeOutputs(report);
-    await summary
+    await core/* summary */.z
         .addRaw(deploySummary({
         report,
         image: provided.image,
@@ -76901,15 +77052,15 @@ async function runAction(env = process.env) {
         throw new Error(report.failure);
 }
 function writeOutputs(report) {
-    setOutput('task-definition-arn', report.taskDefinitionArn);
-    setOutput('previous-task-definition-arn', report.previousTaskDefinitionArn);
-    setOutput('rolled-back', String(report.rolledBack));
+    core/* setOutput */.uH('task-definition-arn', report.taskDefinitionArn);
+    core/* setOutput */.uH('previous-task-definition-arn', report.previousTaskDefinitionArn);
+    core/* setOutput */.uH('rolled-back', String(report.rolledBack));
 }
 async function startDeployment(settings, env) {
     if (!settings.environment)
         return undefined;
     if (!settings.githubToken) {
-        actionsLogger.warning("Input 'environment' is set but 'github-token' is empty; no GitHub Deployment is recorded");
+        actions_logger/* actionsLogger */.M.warning("Input 'environment' is set but 'github-token' is empty; no GitHub Deployment is recorded");
         return undefined;
     }
     const [owner = '', repo = ''] = settings.repository.split('/');
@@ -76921,7 +77072,7 @@ async function startDeployment(settings, env) {
         environment: settings.environment,
         sha: settings.sha,
         production: /^prod/i.test(settings.environment),
-    }, actionsLogger);
+    }, actions_logger/* actionsLogger */.M);
     const runUrl = env.GITHUB_RUN_ID
         ? `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${settings.repository}/actions/runs/${env.GITHUB_RUN_ID}`
         : undefined;
@@ -76941,7 +77092,7 @@ async function finishDeployment(recorder, report) {
 
 
 // The only place the step is failed: everything below throws with a message that names its cause.
-runAction().catch((error) => setFailed(errorMessage(error)));
+runAction().catch((error) => core/* setFailed */.C1((0,errors/* errorMessage */.gJ)(error)));
 
 
 //# sourceMappingURL=index.js.map

@@ -2,10 +2,9 @@ import * as core from '@actions/core';
 import { createAwsClients } from '../core/aws/clients.js';
 import { deployServices, type DeployReport } from '../core/deploy/deploy-services.js';
 import { DeploymentRecorder } from '../core/github/deployments.js';
-import { ociLabels } from '../core/image/build-arguments.js';
-import { provideImage } from '../core/image/provide-image.js';
 import { deploySummary } from '../core/report/deploy-summary.js';
 import { actionsLogger as log } from './actions-logger.js';
+import { provideActionImage } from './provide-action-image.js';
 import { parseSettings, type ActionSettings } from './settings.js';
 
 /** The Action: settings in, core calls, outputs and summary out. Throws to fail the step. */
@@ -23,22 +22,12 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<v
     }
   };
 
+  if (settings.command === 'preview' || settings.command === 'teardown') {
+    const { runPreviewCommand } = await import('./run-preview.js');
+    return runPreviewCommand(settings, clients, env);
+  }
   const provided = await timed(settings.image ? 'resolve image' : 'build and push', () =>
-    provideImage(
-      {
-        ...(settings.image ? { prebuilt: settings.image } : {}),
-        builder: settings.build.builder,
-        build: { ...settings.build, labels: ociLabels(env, settings.sha) },
-        repository: settings.ecrRepository,
-        createRepository: settings.createRepository,
-        ...(settings.registry ? { registry: settings.registry } : {}),
-        sha: settings.sha,
-        tags: settings.tags,
-      },
-      () => clients.ecr(),
-      log,
-      env,
-    ),
+    provideActionImage(settings, clients, env, settings.sha, settings.ecrRepository),
   );
   core.setOutput('image', provided.image);
   core.setOutput('digest', provided.digest);

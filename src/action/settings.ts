@@ -2,7 +2,7 @@ import { parseDuration } from '../core/duration.js';
 import type { TaskDefinitionSource } from '../core/deploy/deploy-services.js';
 import { InputError } from '../core/errors.js';
 
-export const COMMANDS = ['deploy', 'build'] as const;
+export const COMMANDS = ['deploy', 'build', 'preview', 'teardown'] as const;
 export type Command = (typeof COMMANDS)[number];
 export type Builder = 'docker' | 'podman';
 
@@ -29,6 +29,10 @@ export interface ActionSettings {
   readonly image?: string;
   readonly build: BuildSettings;
   readonly ecrRepository: string;
+  /** `ecr-repository` was given (it then wins over the config file's). */
+  readonly ecrRepositoryExplicit: boolean;
+  /** The repository config file, for `preview` and `teardown`. */
+  readonly configPath: string;
   readonly createRepository: boolean;
   /** Registry to push to; undefined means the account's ECR registry. */
   readonly registry?: string;
@@ -86,10 +90,10 @@ export function parseSettings(
       `'${ecrRepository}' is not a repository name (lowercase letters, digits, '.', '_', '-', '/')`,
     );
   }
-  if (command === 'build' && image) {
+  if ((command === 'build' || command === 'teardown') && image) {
     throw new InputError(
       'image',
-      "cannot be used with command 'build'; it deploys a prebuilt image",
+      `cannot be used with command '${command}'; it names a prebuilt image to deploy`,
     );
   }
 
@@ -130,6 +134,8 @@ export function parseSettings(
       builder: oneOf(text('builder') ?? 'docker', 'builder', ['docker', 'podman'] as const),
     },
     ecrRepository,
+    ecrRepositoryExplicit: text('ecr-repository') !== undefined,
+    configPath: text('config') ?? '.github/ecs-paas.yml',
     createRepository: bool(text('create-repository') ?? 'true', 'create-repository'),
     ...(registry ? { registry: registry.replace(/^https?:\/\//, '').replace(/\/$/, '') } : {}),
     tags: list(read('tags')),

@@ -2,7 +2,9 @@
 export function errorMessage(error: unknown): string {
   if (error instanceof Error) {
     const code = (error as { name?: string; Code?: string }).Code ?? error.name;
-    return code && !['Error', 'InputError'].includes(code) && !error.message.includes(code)
+    return code &&
+      !['Error', 'InputError', 'ConfigError'].includes(code) &&
+      !error.message.includes(code)
       ? `${code}: ${error.message}`
       : error.message;
   }

@@ -38,7 +38,9 @@ export async function runActionProcess(
   try {
     const { status, log } = await new Promise<{ status: number | null; log: string }>(
       (done, fail) => {
+        // A runner starts the step in the workspace, where relative paths (config, context) live.
         const child = spawn(node, [BUNDLE], {
+          ...(env.GITHUB_WORKSPACE ? { cwd: env.GITHUB_WORKSPACE } : {}),
           env: {
             PATH: process.env.PATH ?? '',
             HOME: process.env.HOME ?? '/root',

@@ -1,6 +1,17 @@
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECRClient } from '@aws-sdk/client-ecr';
+import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { Route53Client } from '@aws-sdk/client-route-53';
 import { ECSClient } from '@aws-sdk/client-ecs';
+
+/** Settings shared by every client; tests and the App point `endpoint` at another AWS API. */
+export interface ClientOverrides {
+  readonly endpoint?: string;
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  readonly maxAttempts?: number;
+  readonly retryMode?: 'standard' | 'adaptive';
+}
 
 /** The AWS clients the deploy path uses, passed in so the Action, the App and tests share one core. */
 export interface AwsClients {
@@ -10,6 +21,12 @@ export interface AwsClients {
   ecr(): Promise<ECRClient>;
   /** Loaded on first use: logs are read only to explain a failure. */
   logs(): Promise<CloudWatchLogsClient>;
+  /** Loaded on first use: only previews with a public IP need EC2. */
+  ec2(): Promise<EC2Client>;
+  /** Loaded on first use: only previews route through DNS. */
+  route53(): Promise<Route53Client>;
+  /** Loaded on first use: only `alb` previews need it. */
+  elbv2(): Promise<ElasticLoadBalancingV2Client>;
 }
 
 /**
@@ -19,10 +36,13 @@ export interface AwsClients {
  * ECR and CloudWatch Logs are imported lazily: each client is tens of milliseconds of module
  * loading that a step which does not need it should not pay before its first AWS call.
  */
-export function createAwsClients(region: string, maxAttempts = 10): AwsClients {
-  const config = { region, maxAttempts, retryMode: 'adaptive' } as const;
+export function createAwsClients(region: string, overrides: ClientOverrides = {}): AwsClients {
+  const config = { region, maxAttempts: 10, retryMode: 'adaptive', ...overrides } as const;
   let ecr: Promise<ECRClient> | undefined;
   let logs: Promise<CloudWatchLogsClient> | undefined;
+  let ec2: Promise<EC2Client> | undefined;
+  let route53: Promise<Route53Client> | undefined;
+  let elbv2: Promise<ElasticLoadBalancingV2Client> | undefined;
   return {
     region,
     ecs: new ECSClient(config),
@@ -31,6 +51,16 @@ export function createAwsClients(region: string, maxAttempts = 10): AwsClients {
     logs: () =>
       (logs ??= import('@aws-sdk/client-cloudwatch-logs').then(
         ({ CloudWatchLogsClient: Client }) => new Client(config),
+      )),
+    ec2: () =>
+      (ec2 ??= import('@aws-sdk/client-ec2').then(({ EC2Client: Client }) => new Client(config))),
+    route53: () =>
+      (route53 ??= import('@aws-sdk/client-route-53').then(
+        ({ Route53Client: Client }) => new Client(config),
+      )),
+    elbv2: () =>
+      (elbv2 ??= import('@aws-sdk/client-elastic-load-balancing-v2').then(
+        ({ ElasticLoadBalancingV2Client: Client }) => new Client(config),
       )),
   };
 }

@@ -1,0 +1,132 @@
+import { readFile } from 'node:fs/promises';
+import * as core from '@actions/core';
+import type { AwsClients } from '../core/aws/clients.js';
+import { parseRepoConfig } from '../core/config/repo-config.js';
+import { errorMessage } from '../core/errors.js';
+import type { DeploymentsApi } from '../core/github/deployments.js';
+import { upsertComment } from '../core/github/living-comment.js';
+import { createRouter } from '../core/preview/create-router.js';
+import { launchPreview } from '../core/preview/launch-preview.js';
+import type { PreviewResult } from '../core/preview/preview-types.js';
+import { teardownPreview } from '../core/preview/teardown-preview.js';
+import { previewComment } from '../core/report/preview-comment.js';
+import { actionsLogger as log } from './actions-logger.js';
+import { provideActionImage } from './provide-action-image.js';
+import { readPullRequestEvent } from './pull-request-event.js';
+import type { ActionSettings } from './settings.js';
+
+/**
+ * `preview` and `teardown` in a pull_request workflow: the same engine the App runs, for teams
+ * that want previews without installing the App. Throws to fail the step.
+ */
+export async function runPreviewCommand(
+  settings: ActionSettings,
+  clients: AwsClients,
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
+  const { pr } = await readPullRequestEvent(env, settings.command);
+  const config = parseRepoConfig(await readConfig(settings.configPath), settings.configPath);
+  if (!config.preview) {
+    throw new Error(
+      `Input 'config': ${settings.configPath} has no 'preview' section; add one to use command '${settings.command}'`,
+    );
+  }
+  const preview = config.preview;
+  const github = settings.githubToken ? await octokit(settings.githubToken) : undefined;
+  const [owner = '', repo = ''] = pr.repo.split('/');
+  const deps = {
+    aws: clients,
+    router: await createRouter(clients, preview.routing),
+    log,
+    ...pollOverride(env),
+  };
+
+  let result: PreviewResult;
+  let image: string | undefined;
+  if (settings.command === 'teardown') {
+    result = await teardownPreview(deps, preview, pr, 'pull request closed');
+  } else {
+    const repository = settings.ecrRepositoryExplicit
+      ? settings.ecrRepository
+      : (preview.ecrRepository ?? settings.ecrRepository);
+    const provided = await provideActionImage(settings, clients, env, pr.sha, repository);
+    image = provided.image;
+    core.setOutput('image', provided.image);
+    core.setOutput('digest', provided.digest);
+    result = await launchPreview(deps, preview, {
+      pr,
+      image: provided.image,
+      launchedBy: pr.author,
+      ...(github
+        ? { isCurrentHead: (sha: string) => isHead(github, owner, repo, pr.number, sha) }
+        : {}),
+    });
+  }
+
+  const url = 'url' in result ? result.url : '';
+  core.setOutput('url', url);
+  core.setOutput('result', result.kind);
+  const body = previewComment(result, {
+    sha: pr.sha,
+    ...(image ? { image } : {}),
+    since: new Date(),
+    ...(env.GITHUB_RUN_ID
+      ? {
+          logsUrl: `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${pr.repo}/actions/runs/${env.GITHUB_RUN_ID}`,
+        }
+      : {}),
+  });
+  await core.summary.addRaw(body).write();
+  if (github) {
+    try {
+      await upsertComment(github, { owner, repo, issueNumber: pr.number }, body);
+    } catch (error) {
+      log.warning(`Could not update the pull request comment: ${errorMessage(error)}`);
+    }
+  }
+  if (result.kind === 'failed') throw new Error(`Preview failed: ${result.reason}`);
+  log.info(
+    url
+      ? `Preview: ${url} (${result.kind})`
+      : `Preview: ${result.kind}${'reason' in result ? ` — ${result.reason}` : ''}`,
+  );
+}
+
+async function readConfig(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch {
+    throw new Error(
+      `Input 'config': cannot read ${path}; check out the repository first (actions/checkout) or set 'config'`,
+    );
+  }
+}
+
+async function octokit(token: string): Promise<DeploymentsApi> {
+  const { getOctokit } = await import('@actions/github');
+  return getOctokit(token);
+}
+
+async function isHead(
+  api: DeploymentsApi,
+  owner: string,
+  repo: string,
+  pullNumber: number,
+  sha: string,
+): Promise<boolean> {
+  try {
+    const { data } = await api.request('GET /repos/{owner}/{repo}/pulls/{pull_number}', {
+      owner,
+      repo,
+      pull_number: pullNumber,
+    });
+    return (data as { head?: { sha?: string } }).head?.sha === sha;
+  } catch {
+    // When GitHub cannot say, keep the launch: the next event converges anyway.
+    return true;
+  }
+}
+
+function pollOverride(env: NodeJS.ProcessEnv): { pollMs?: number } {
+  return env.ECS_PAAS_POLL_MS ? { pollMs: Number(env.ECS_PAAS_POLL_MS) } : {};
+}

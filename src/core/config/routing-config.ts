@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import type { RoutingSettings } from '../preview/routing-types.js';
+import { SUBDOMAIN_PLACEHOLDERS } from '../preview/subdomain.js';
+import { expected, got, integer, isMap, matching, section } from './config-fields.js';
+
+const DNS_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/;
+const LISTENER_ARN =
+  /^arn:aws(-[a-z]+)*:elasticloadbalancing:[a-z0-9-]+:\d{12}:listener\/app\/[\w-]+\/[0-9a-f]+\/[0-9a-f]+$/;
+
+const MODE_FORM = 'dns or alb';
+const TEMPLATE_FORM =
+  'a label template with {number}, using only {number}, {repo}, {owner} and {branch}';
+
+/** `pr-{number}-{repo}` → why the template cannot name every PR apart, or undefined when it can. */
+function templateProblem(template: string): string | undefined {
+  const names = [...template.matchAll(/\{([^{}]*)\}/g)].map((match) => match[1] ?? '');
+  const stray = names.find((name) => !(SUBDOMAIN_PLACEHOLDERS as readonly string[]).includes(name));
+  if (stray !== undefined) return `{${stray}} is not a placeholder`;
+  if (/[{}]/.test(template.replace(/\{[^{}]*\}/g, ''))) return 'a brace without its pair';
+  if (!names.includes('number')) return 'no {number}, so pull requests would share one name';
+  return undefined;
+}
+
+const subdomainTemplate = z
+  .string(expected(TEMPLATE_FORM))
+  .superRefine((template, ctx) => {
+    const problem = templateProblem(template);
+    if (problem !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${got(template)} (${problem}); expected ${TEMPLATE_FORM}`,
+      });
+    }
+  })
+  .default('pr-{number}-{repo}');
+
+const common = {
+  domain: z
+    .string(expected('a DNS name without a trailing dot, such as preview.example.com'))
+    .trim()
+    .toLowerCase()
+    .regex(DNS_NAME),
+  'hosted-zone-id': matching(
+    /^[A-Z0-9]{1,32}$/,
+    'a Route 53 hosted zone ID (capital letters and digits, no /hostedzone/ prefix) such as Z0123456789ABCDEFGHIJ',
+  ),
+  port: integer(1, 65_535, 'an integer from 1 to 65535').default(80),
+  subdomain: subdomainTemplate,
+};
+
+/** An ALB-only key written in dns mode would be silently ignored: say so instead. */
+const albOnly = (key: string) =>
+  z.undefined({ error: `only used when mode is alb; expected mode: alb, or no ${key}` }).optional();
+
+const dnsRouting = section(
+  {
+    mode: z.literal('dns', expected(MODE_FORM)).optional(),
+    ...common,
+    'listener-arn': albOnly('listener-arn'),
+    'vpc-id': albOnly('vpc-id'),
+    'health-check-path': albOnly('health-check-path'),
+  },
+  'a map with domain and hosted-zone-id',
+);
+
+const albRouting = section(
+  {
+    mode: z.literal('alb', expected(MODE_FORM)),
+    ...common,
+    'listener-arn': matching(
+      LISTENER_ARN,
+      'the ARN of an HTTPS listener of an application load balancer (arn:aws:elasticloadbalancing:<region>:<account>:listener/app/...)',
+    ),
+    'vpc-id': matching(/^vpc-[0-9a-z]+$/, 'a VPC ID such as vpc-0abc1234'),
+    'health-check-path': matching(/^\/\S*$/, "a URL path starting with '/'").default('/'),
+  },
+  'a map with mode, domain, hosted-zone-id, listener-arn and vpc-id',
+);
+
+/** `preview.routing`: DNS records straight to the task (default) or a shared ALB. */
+export const routingSchema = z
+  .discriminatedUnion('mode', [dnsRouting, albRouting], {
+    error: (issue) => {
+      // An unmatched mode is raised on the whole map; name the value that was actually wrong.
+      const mode: unknown = isMap(issue.input) ? issue.input.mode : issue.input;
+      return issue.code === 'invalid_union'
+        ? `${got(mode)}; expected ${MODE_FORM}`
+        : `${got(issue.input)}; expected a map with domain and hosted-zone-id`;
+    },
+  })
+  .transform((routing): RoutingSettings => {
+    const settings = {
+      domain: routing.domain,
+      hostedZoneId: routing['hosted-zone-id'],
+      port: routing.port,
+      subdomain: routing.subdomain,
+    };
+    return routing.mode === 'alb'
+      ? {
+          mode: 'alb',
+          ...settings,
+          listenerArn: routing['listener-arn'],
+          vpcId: routing['vpc-id'],
+          healthCheckPath: routing['health-check-path'],
+        }
+      : { mode: 'dns', ...settings };
+  });

@@ -1,0 +1,66 @@
+import type { DeploymentsApi } from './deployments.js';
+
+/** The hidden marker that finds our one comment on a PR; never remembered, always looked up. */
+export const COMMENT_MARKER = '<!-- ecs-paas:preview -->';
+
+export interface CommentTarget {
+  readonly owner: string;
+  readonly repo: string;
+  readonly issueNumber: number;
+}
+
+interface IssueComment {
+  id: number;
+  body?: string;
+  user?: { type?: string } | null;
+}
+
+/**
+ * Edits the PR's ecs-paas comment in place, or creates it when there is none: one comment per PR,
+ * never one per push. The body is written whole in one request, so it is never half-updated.
+ */
+export async function upsertComment(
+  api: DeploymentsApi,
+  target: CommentTarget,
+  body: string,
+): Promise<{ id: number; created: boolean }> {
+  const marked = body.includes(COMMENT_MARKER) ? body : `${COMMENT_MARKER}\n${body}`;
+  const existing = await findComment(api, target);
+  if (existing) {
+    await api.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', {
+      owner: target.owner,
+      repo: target.repo,
+      comment_id: existing,
+      body: marked,
+    });
+    return { id: existing, created: false };
+  }
+  const { data } = await api.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+    owner: target.owner,
+    repo: target.repo,
+    issue_number: target.issueNumber,
+    body: marked,
+  });
+  return { id: (data as { id: number }).id, created: true };
+}
+
+/** Walks the PR's comments a page of 100 at a time until the marker turns up. */
+export async function findComment(
+  api: DeploymentsApi,
+  target: CommentTarget,
+): Promise<number | undefined> {
+  for (let page = 1; page <= 50; page++) {
+    const { data } = await api.request('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+      owner: target.owner,
+      repo: target.repo,
+      issue_number: target.issueNumber,
+      per_page: 100,
+      page,
+    });
+    const comments = data as IssueComment[];
+    const ours = comments.find((c) => c.body?.includes(COMMENT_MARKER));
+    if (ours) return ours.id;
+    if (comments.length < 100) return undefined;
+  }
+  return undefined;
+}

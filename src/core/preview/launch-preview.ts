@@ -1,0 +1,287 @@
+import {
+  DeregisterTaskDefinitionCommand,
+  RegisterTaskDefinitionCommand,
+  RunTaskCommand,
+  StopTaskCommand,
+  type Tag,
+} from '@aws-sdk/client-ecs';
+import { explainStoppedTasks } from '../deploy/explain-failure.js';
+import { describeTaskDefinition } from '../deploy/load-task-definition.js';
+import { errorMessage } from '../errors.js';
+import {
+  byAge,
+  describePreviewTasks,
+  listPreviewTasks,
+  type PreviewTask,
+} from './preview-tasks.js';
+import { previewTaskDefinition } from './preview-task-definition.js';
+import type {
+  LaunchRequest,
+  PreviewDeps,
+  PreviewResult,
+  PreviewSettings,
+} from './preview-types.js';
+import { previewHost } from './preview-host.js';
+import { STARTED_BY, TAGS } from './routing-types.js';
+import { taskAddress } from './task-address.js';
+import { waitForTask } from './wait-for-task.js';
+
+/** Why ecs-paas stopped a task; read back to tell "replaced" from "crashed". */
+export const SUPERSEDED = 'ecs-paas: superseded by';
+
+/**
+ * Brings one PR's preview to its head: nothing when a task for this SHA already serves it,
+ * otherwise launch, wait for RUNNING, switch the route, and stop the PR's older tasks. Safe to
+ * run twice and to race: every racer lists the PR's tasks again before switching over, and the
+ * loser stops only its own task.
+ */
+export async function launchPreview(
+  deps: PreviewDeps,
+  settings: PreviewSettings,
+  request: LaunchRequest,
+): Promise<PreviewResult> {
+  const { pr } = request;
+  const started = Date.now();
+  if (pr.fork && settings.forks === 'never') {
+    return {
+      kind: 'refused',
+      reason: 'previews of pull requests from forks are disabled (forks: never)',
+    };
+  }
+  if (pr.fork && !request.approved) {
+    return {
+      kind: 'refused',
+      reason: 'this pull request comes from a fork: a maintainer must approve it with /deploy',
+    };
+  }
+
+  const fleet = await listPreviewTasks(deps.aws.ecs, settings.cluster);
+  const host = previewHost(settings.routing, pr, fleet);
+  const mine = fleet.filter((t) => t.repo === pr.repo && t.pr === pr.number);
+  const current = mine.filter((t) => t.sha === pr.sha).sort(byAge)[0];
+  if (current && current.status === 'RUNNING') {
+    // Converge the route too: a crash between RUNNING and the DNS switch leaves it behind.
+    const ip = await taskAddress(current.task, deps.aws, settings.assignPublicIp);
+    const { url } = await deps.router.route({
+      ...host,
+      ip,
+      port: settings.routing.port,
+      repo: pr.repo,
+      pr: pr.number,
+      sha: pr.sha,
+    });
+    await stopTasks(
+      deps,
+      settings.cluster,
+      mine.filter((t) => t !== current),
+      pr.sha,
+    );
+    return { kind: 'unchanged', url, sha: pr.sha, taskArn: current.arn };
+  }
+  const others = new Set(
+    fleet.filter((t) => t.repo === pr.repo && t.pr !== pr.number).map((t) => t.pr),
+  );
+  if (mine.length === 0 && others.size >= settings.maxPreviews) {
+    return {
+      kind: 'refused',
+      reason: `${pr.repo} already has ${others.size} previews running (max-previews: ${settings.maxPreviews}); close or stop one first`,
+    };
+  }
+
+  const tags: Tag[] = [
+    { key: TAGS.managed, value: 'true' },
+    { key: TAGS.repo, value: pr.repo },
+    { key: TAGS.pr, value: String(pr.number) },
+    { key: TAGS.sha, value: pr.sha },
+    { key: TAGS.subdomain, value: host.label },
+    { key: TAGS.url, value: host.url },
+    { key: TAGS.launchedBy, value: request.launchedBy },
+    { key: TAGS.launchedAt, value: new Date(started).toISOString() },
+  ];
+  const base = await describeTaskDefinition(deps.aws.ecs, settings.taskDefinition);
+  const { definition, container } = previewTaskDefinition(base.input, {
+    ...(settings.container ? { container: settings.container } : {}),
+    image: request.image,
+    env: {
+      ...settings.env,
+      PREVIEW_URL: host.url,
+      PR_NUMBER: String(pr.number),
+      GIT_SHA: pr.sha,
+      GIT_BRANCH: pr.branch,
+    },
+    tags: tags.filter((t) => t.key !== TAGS.url && t.key !== TAGS.launchedAt),
+  });
+  const registered = await deps.aws.ecs.send(new RegisterTaskDefinitionCommand(definition));
+  const revision = registered.taskDefinition?.taskDefinitionArn ?? '';
+
+  const run = await deps.aws.ecs.send(
+    new RunTaskCommand({
+      cluster: settings.cluster,
+      taskDefinition: revision,
+      launchType: settings.launchType,
+      startedBy: STARTED_BY,
+      tags,
+      enableECSManagedTags: true,
+      networkConfiguration: {
+        awsvpcConfiguration: {
+          subnets: [...settings.subnets],
+          securityGroups: [...settings.securityGroups],
+          assignPublicIp: settings.assignPublicIp ? 'ENABLED' : 'DISABLED',
+        },
+      },
+    }),
+  );
+  const taskArn = run.tasks?.[0]?.taskArn;
+  if (!taskArn) {
+    await deregister(deps, [revision]);
+    const failure = run.failures?.[0];
+    return {
+      kind: 'failed',
+      reason: `ECS did not start the task: ${failure?.reason ?? 'no reason given'}`,
+      details: failure?.detail ? [failure.detail] : [],
+    };
+  }
+  deps.log.info(
+    `PR #${pr.number}: started ${taskArn.split('/').pop() ?? ''} for ${pr.sha.slice(0, 7)}`,
+  );
+
+  const outcome = await waitForTask(deps.aws.ecs, settings.cluster, taskArn, {
+    timeoutMs: deps.startTimeoutMs ?? 10 * 60_000,
+    pollMs: deps.pollMs ?? 2_000,
+  });
+  if (outcome.state !== 'running') {
+    await deregister(deps, [revision]);
+    const reason = outcome.task?.stoppedReason ?? '';
+    if (reason.startsWith(SUPERSEDED)) {
+      return { kind: 'discarded', sha: pr.sha, reason: reason.slice('ecs-paas: '.length) };
+    }
+    const details = outcome.task
+      ? await explainStoppedTasks(deps.aws, settings.cluster, [outcome.task], definition)
+      : [];
+    return {
+      kind: 'failed',
+      reason:
+        outcome.state === 'timed-out'
+          ? outcome.reason
+          : `the task stopped before it was running: ${reason || 'no reason given'}`,
+      details,
+    };
+  }
+
+  if (request.isCurrentHead && !(await request.isCurrentHead(pr.sha))) {
+    await stopOwn(deps, settings.cluster, taskArn, revision, 'a newer commit is the head now');
+    return {
+      kind: 'discarded',
+      sha: pr.sha,
+      reason: 'a newer commit became the head while this one started',
+    };
+  }
+  const rivals = (await listPreviewTasks(deps.aws.ecs, settings.cluster)).filter(
+    (t) => t.repo === pr.repo && t.pr === pr.number && t.arn !== taskArn,
+  );
+  const me = (await describePreviewTasks(deps.aws.ecs, settings.cluster, [taskArn]))[0];
+  const olderTwin = rivals.find((t) => t.sha === pr.sha && me && byAge(t, me) < 0);
+  const newerHead =
+    !request.isCurrentHead && rivals.find((t) => t.sha !== pr.sha && me && byAge(t, me) > 0);
+  if (olderTwin || newerHead) {
+    const winner = (olderTwin || newerHead) as PreviewTask;
+    await stopOwn(
+      deps,
+      settings.cluster,
+      taskArn,
+      revision,
+      `${winner.sha.slice(0, 7)} (${winner.arn.split('/').pop() ?? ''})`,
+    );
+    return olderTwin
+      ? { kind: 'unchanged', url: host.url, sha: pr.sha, taskArn: olderTwin.arn }
+      : {
+          kind: 'discarded',
+          sha: pr.sha,
+          reason: `a launch for ${winner.sha.slice(0, 7)} started after this one`,
+        };
+  }
+
+  const ip = await taskAddress(outcome.task, deps.aws, settings.assignPublicIp);
+  let url: string;
+  try {
+    ({ url } = await deps.router.route({
+      ...host,
+      ip,
+      port: settings.routing.port,
+      repo: pr.repo,
+      pr: pr.number,
+      sha: pr.sha,
+    }));
+  } catch (error) {
+    await stopOwn(deps, settings.cluster, taskArn, revision, 'its route could not be created');
+    return {
+      kind: 'failed',
+      reason: `the preview started but could not be routed: ${errorMessage(error)}`,
+      details: [],
+    };
+  }
+  const stopped = await stopTasks(deps, settings.cluster, rivals, pr.sha);
+  deps.log.info(`PR #${pr.number}: ${url} → ${ip} (${container})`);
+  return {
+    kind: mine.length > 0 ? 'replaced' : 'launched',
+    url,
+    sha: pr.sha,
+    taskArn,
+    ip,
+    image: request.image,
+    stopped,
+    seconds: (Date.now() - started) / 1_000,
+  };
+}
+
+/** Stops tasks the PR no longer needs and deregisters their preview revisions. */
+export async function stopTasks(
+  deps: PreviewDeps,
+  cluster: string,
+  tasks: readonly PreviewTask[],
+  sha: string,
+): Promise<string[]> {
+  const stopped: string[] = [];
+  for (const task of tasks) {
+    try {
+      await deps.aws.ecs.send(
+        new StopTaskCommand({
+          cluster,
+          task: task.arn,
+          reason: `${SUPERSEDED} ${sha.slice(0, 7)}`,
+        }),
+      );
+      stopped.push(task.arn);
+    } catch (error) {
+      deps.log.warning(`Could not stop ${task.arn}: ${errorMessage(error)}`);
+    }
+  }
+  await deregister(
+    deps,
+    tasks.map((t) => t.task.taskDefinitionArn ?? ''),
+  );
+  return stopped;
+}
+
+async function stopOwn(
+  deps: PreviewDeps,
+  cluster: string,
+  taskArn: string,
+  revision: string,
+  why: string,
+): Promise<void> {
+  await deps.aws.ecs.send(
+    new StopTaskCommand({ cluster, task: taskArn, reason: `${SUPERSEDED} ${why}` }),
+  );
+  await deregister(deps, [revision]);
+}
+
+export async function deregister(deps: PreviewDeps, revisions: readonly string[]): Promise<void> {
+  for (const revision of new Set(revisions.filter(Boolean))) {
+    await deps.aws.ecs
+      .send(new DeregisterTaskDefinitionCommand({ taskDefinition: revision }))
+      .catch((error: unknown) =>
+        deps.log.warning(`Could not deregister ${revision}: ${errorMessage(error)}`),
+      );
+  }
+}

@@ -1,0 +1,122 @@
+import {
+  DescribeTasksCommand,
+  ListTasksCommand,
+  type ECSClient,
+  type Task,
+} from '@aws-sdk/client-ecs';
+import { withContext } from '../errors.js';
+import { STARTED_BY, TAGS } from './routing-types.js';
+
+/** A preview task as AWS knows it: the task plus what its `ecs-paas:*` tags say. */
+export interface PreviewTask {
+  readonly task: Task;
+  readonly arn: string;
+  readonly repo: string;
+  readonly pr: number;
+  readonly sha: string;
+  readonly label: string;
+  readonly url?: string;
+  readonly launchedBy?: string;
+  readonly lastActivity?: Date;
+  /** PENDING, RUNNING, … as ECS reports it. */
+  readonly status: string;
+  readonly startedAt?: Date;
+  readonly createdAt?: Date;
+  /** From our own tag, set when the launch began. */
+  readonly launchedAt?: Date;
+}
+
+/** DescribeTasks takes at most 100 tasks per call. */
+const DESCRIBE_BATCH = 100;
+
+/**
+ * Every managed preview task in the cluster that is not stopping, from AWS alone: one ListTasks
+ * walk by `startedBy`, then DescribeTasks in hundreds with tags. Tasks without our tags (someone
+ * else's `startedBy=ecs-paas`) are left out.
+ */
+export async function listPreviewTasks(ecs: ECSClient, cluster: string): Promise<PreviewTask[]> {
+  const arns: string[] = [];
+  let nextToken: string | undefined;
+  try {
+    do {
+      const page = await ecs.send(
+        new ListTasksCommand({
+          cluster,
+          startedBy: STARTED_BY,
+          desiredStatus: 'RUNNING',
+          maxResults: 100,
+          ...(nextToken ? { nextToken } : {}),
+        }),
+      );
+      arns.push(...(page.taskArns ?? []));
+      nextToken = page.nextToken;
+    } while (nextToken);
+  } catch (error) {
+    throw withContext(`Could not list preview tasks in cluster '${cluster}'`, error);
+  }
+  return describePreviewTasks(ecs, cluster, arns);
+}
+
+export async function describePreviewTasks(
+  ecs: ECSClient,
+  cluster: string,
+  arns: readonly string[],
+): Promise<PreviewTask[]> {
+  const result: PreviewTask[] = [];
+  for (let start = 0; start < arns.length; start += DESCRIBE_BATCH) {
+    const response = await ecs
+      .send(
+        new DescribeTasksCommand({
+          cluster,
+          tasks: arns.slice(start, start + DESCRIBE_BATCH),
+          include: ['TAGS'],
+        }),
+      )
+      .catch((error: unknown) =>
+        Promise.reject(withContext('Could not describe preview tasks', error)),
+      );
+    for (const task of response.tasks ?? []) {
+      const preview = toPreviewTask(task);
+      if (preview) result.push(preview);
+    }
+  }
+  return result;
+}
+
+function toPreviewTask(task: Task): PreviewTask | undefined {
+  const tags = new Map((task.tags ?? []).map((tag) => [tag.key ?? '', tag.value ?? '']));
+  if (tags.get(TAGS.managed) !== 'true' || !task.taskArn) return undefined;
+  const pr = Number(tags.get(TAGS.pr));
+  const repo = tags.get(TAGS.repo);
+  if (!repo || !Number.isInteger(pr)) return undefined;
+  const url = tags.get(TAGS.url);
+  const launchedBy = tags.get(TAGS.launchedBy);
+  const activity = tags.get(TAGS.lastActivity);
+  const launchedAt = tags.get(TAGS.launchedAt);
+  return {
+    task,
+    arn: task.taskArn,
+    repo,
+    pr,
+    sha: tags.get(TAGS.sha) ?? '',
+    label: tags.get(TAGS.subdomain) ?? '',
+    ...(url ? { url } : {}),
+    ...(launchedBy ? { launchedBy } : {}),
+    ...(activity && !Number.isNaN(Date.parse(activity))
+      ? { lastActivity: new Date(activity) }
+      : {}),
+    ...(launchedAt && !Number.isNaN(Date.parse(launchedAt))
+      ? { launchedAt: new Date(launchedAt) }
+      : {}),
+    status: task.lastStatus ?? 'UNKNOWN',
+    ...(task.startedAt ? { startedAt: task.startedAt } : {}),
+    ...(task.createdAt ? { createdAt: task.createdAt } : {}),
+  };
+}
+
+/** Oldest first, ARN as the tie-break, so every racer agrees on which duplicate survives. */
+export function byAge(a: PreviewTask, b: PreviewTask): number {
+  const when = (t: PreviewTask) => (t.launchedAt ?? t.createdAt)?.getTime() ?? 0;
+  const age = when(a) - when(b);
+  return age !== 0 ? age : a.arn.localeCompare(b.arn);
+}

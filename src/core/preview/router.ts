@@ -1,0 +1,192 @@
+import {
+  ChangeResourceRecordSetsCommand,
+  GetChangeCommand,
+  ListResourceRecordSetsCommand,
+  type Change,
+  type ListResourceRecordSetsCommandInput,
+  type ListResourceRecordSetsCommandOutput,
+  type ResourceRecordSet,
+  type Route53Client,
+} from '@aws-sdk/client-route-53';
+import { withContext } from '../errors.js';
+import type { RouteTarget } from './routing-types.js';
+
+/** One host name found under the preview domain. */
+export interface RoutedHost {
+  readonly hostname: string;
+  /** The task IP, when the route points straight at one (dns mode). */
+  readonly ip?: string;
+}
+
+/** Makes `<label>.<domain>` reach a preview task. Every method is safe to repeat. */
+export interface PreviewRouter {
+  /** Makes the host name reach the target; resolves once requests would get there. */
+  route(target: RouteTarget): Promise<{ url: string }>;
+  /** Removes everything made for these host names; succeeds when nothing is there. */
+  unroute(hostnames: readonly string[]): Promise<void>;
+  /** What exists now under the domain, so a sweep can find routes no preview owns any more. */
+  routed(): Promise<RoutedHost[]>;
+}
+
+export interface PollOptions {
+  /** First delay between polls; doubles up to 15 s. */
+  readonly pollMs?: number;
+  readonly timeoutMs: number;
+}
+
+/** Polls until `probe` returns a value; on timeout throws what `timedOut` makes of the last miss. */
+export async function pollUntil<T, M>(
+  probe: () => Promise<{ done: T } | { miss: M }>,
+  options: PollOptions,
+  timedOut: (lastMiss: M) => Error,
+): Promise<T> {
+  const started = Date.now();
+  let delay = options.pollMs ?? 2_000;
+  for (;;) {
+    const result = await probe();
+    if ('done' in result) return result.done;
+    if (Date.now() - started + delay > options.timeoutMs) throw timedOut(result.miss);
+    await new Promise((resolve) => setTimeout(resolve, delay));
+    delay = Math.min(delay * 2, 15_000);
+  }
+}
+
+/** Route 53 answers with a trailing dot and DNS is case-insensitive: compare names in one form. */
+export function hostKey(name: string): string {
+  return name.toLowerCase().replace(/\.$/, '');
+}
+
+/** Refuses names outside the domain: the zone may hold records that are not ours to touch. */
+export function checkUnder(domain: string, hostname: string): string {
+  const key = hostKey(hostname);
+  if (!key.endsWith(`.${hostKey(domain)}`)) {
+    throw new Error(`Host name ${hostname} is not under the preview domain ${domain}`);
+  }
+  return key;
+}
+
+/** The A record Route 53 holds for a name, if any, read with one call from its place in the zone. */
+export async function findARecord(
+  route53: Route53Client,
+  zoneId: string,
+  hostname: string,
+): Promise<ResourceRecordSet | undefined> {
+  try {
+    const { ResourceRecordSets = [] } = await route53.send(
+      new ListResourceRecordSetsCommand({
+        HostedZoneId: zoneId,
+        StartRecordName: hostname,
+        StartRecordType: 'A',
+        MaxItems: 1,
+      }),
+    );
+    const [record] = ResourceRecordSets;
+    return record?.Type === 'A' && hostKey(record.Name ?? '') === hostKey(hostname)
+      ? record
+      : undefined;
+  } catch (error) {
+    throw withContext(`Could not read DNS record ${hostname}`, error);
+  }
+}
+
+/** Every A record in the zone, all pages. */
+export async function listARecords(
+  route53: Route53Client,
+  zoneId: string,
+): Promise<ResourceRecordSet[]> {
+  const records: ResourceRecordSet[] = [];
+  let next: ListResourceRecordSetsCommandInput | undefined = { HostedZoneId: zoneId };
+  try {
+    while (next) {
+      const page: ListResourceRecordSetsCommandOutput = await route53.send(
+        new ListResourceRecordSetsCommand(next),
+      );
+      records.push(...(page.ResourceRecordSets ?? []).filter((r) => r.Type === 'A'));
+      next = page.IsTruncated
+        ? {
+            HostedZoneId: zoneId,
+            ...(page.NextRecordName && { StartRecordName: page.NextRecordName }),
+            ...(page.NextRecordType && { StartRecordType: page.NextRecordType }),
+            ...(page.NextRecordIdentifier && { StartRecordIdentifier: page.NextRecordIdentifier }),
+          }
+        : undefined;
+    }
+  } catch (error) {
+    throw withContext(`Could not list DNS records of hosted zone ${zoneId}`, error);
+  }
+  return records;
+}
+
+/** Route 53 takes up to about a minute to serve a change everywhere. */
+const SYNC_TIMEOUT_MS = 180_000;
+
+/** Applies one change batch and waits until Route 53 serves it everywhere (INSYNC). */
+export async function changeRecords(
+  route53: Route53Client,
+  zoneId: string,
+  changes: Change[],
+  context: string,
+  pollMs?: number,
+): Promise<void> {
+  try {
+    const { ChangeInfo } = await route53.send(
+      new ChangeResourceRecordSetsCommand({
+        HostedZoneId: zoneId,
+        ChangeBatch: { Changes: changes },
+      }),
+    );
+    if (!ChangeInfo?.Id || ChangeInfo.Status === 'INSYNC') return;
+    const id = ChangeInfo.Id;
+    await pollUntil(
+      async () => {
+        const { ChangeInfo: info } = await route53.send(new GetChangeCommand({ Id: id }));
+        return info?.Status === 'INSYNC' ? { done: undefined } : { miss: info?.Status };
+      },
+      { timeoutMs: SYNC_TIMEOUT_MS, ...(pollMs === undefined ? {} : { pollMs }) },
+      (status) =>
+        new Error(`change ${id} still ${status ?? 'unknown'} after ${SYNC_TIMEOUT_MS} ms`),
+    );
+  } catch (error) {
+    throw withContext(context, error);
+  }
+}
+
+/**
+ * Route 53 deletes only on an exact match of the current record. It also refuses a TTL next to an
+ * alias target, which some servers (moto) still report as TTL 0.
+ */
+function exactDelete(record: ResourceRecordSet): Change {
+  const { TTL, ...rest } = record;
+  return { Action: 'DELETE', ResourceRecordSet: record.AliasTarget ? rest : { ...rest, TTL } };
+}
+
+/** Past this many changes Route 53 rejects a batch (each DELETE of one value counts once). */
+const BATCH_LIMIT = 500;
+
+/** Deletes the A records of these names as they are now, in one batch per 500; absent ones are skipped. */
+export async function deleteARecords(
+  route53: Route53Client,
+  zoneId: string,
+  hostnames: readonly string[],
+): Promise<void> {
+  const wanted = new Set(hostnames.map(hostKey));
+  if (wanted.size === 0) return;
+  const doomed = (await listARecords(route53, zoneId)).filter((r) =>
+    wanted.has(hostKey(r.Name ?? '')),
+  );
+  for (let i = 0; i < doomed.length; i += BATCH_LIMIT) {
+    const batch = doomed.slice(i, i + BATCH_LIMIT);
+    const names = batch.map((r) => hostKey(r.Name ?? '')).join(', ');
+    // Nothing waits on a delete: a stale answer for a minute harms no one.
+    try {
+      await route53.send(
+        new ChangeResourceRecordSetsCommand({
+          HostedZoneId: zoneId,
+          ChangeBatch: { Changes: batch.map(exactDelete) },
+        }),
+      );
+    } catch (error) {
+      throw withContext(`Could not delete DNS records ${names}`, error);
+    }
+  }
+}

@@ -1,0 +1,56 @@
+/** How a preview is reached. Parsed from `preview.routing` in `.github/ecs-paas.yml`. */
+export type RoutingSettings = DnsRoutingSettings | AlbRoutingSettings;
+
+interface CommonRouting {
+  /** Parent domain, e.g. `preview.example.com`; previews live at `<label>.<domain>`. */
+  readonly domain: string;
+  readonly hostedZoneId: string;
+  /** Container port the preview serves on. */
+  readonly port: number;
+  /** Label template, default `pr-{number}-{repo}`. */
+  readonly subdomain: string;
+}
+
+/** A Route 53 A record straight to the task's IP (TTL 60). */
+export interface DnsRoutingSettings extends CommonRouting {
+  readonly mode: 'dns';
+}
+
+/** A target group (type ip) and a host-header rule on a shared HTTPS listener; Route 53 alias to the ALB. */
+export interface AlbRoutingSettings extends CommonRouting {
+  readonly mode: 'alb';
+  readonly listenerArn: string;
+  readonly vpcId: string;
+  readonly healthCheckPath: string;
+}
+
+/** One preview to route: its host name and where its task listens. */
+export interface RouteTarget {
+  /** `<label>.<domain>` without a trailing dot. */
+  readonly hostname: string;
+  readonly label: string;
+  readonly ip: string;
+  readonly port: number;
+  /** `owner/repo`, PR number and SHA: put on every resource created, as `ecs-paas:*` tags. */
+  readonly repo: string;
+  readonly pr: number;
+  readonly sha: string;
+}
+
+/** The tag keys every managed resource carries (DESIGN.md, "State"). */
+export const TAGS = {
+  managed: 'ecs-paas:managed',
+  repo: 'ecs-paas:repo',
+  pr: 'ecs-paas:pr',
+  sha: 'ecs-paas:sha',
+  subdomain: 'ecs-paas:subdomain',
+  launchedBy: 'ecs-paas:launched-by',
+  lastActivity: 'ecs-paas:last-activity',
+  /** When the launch began (ISO 8601): orders racing launches even where ECS gives no createdAt. */
+  launchedAt: 'ecs-paas:launched-at',
+  /** The preview's URL, so a fleet listing needs nothing but the task. */
+  url: 'ecs-paas:url',
+} as const;
+
+/** The `startedBy` every preview task is started with, so one ListTasks finds them all. */
+export const STARTED_BY = 'ecs-paas';

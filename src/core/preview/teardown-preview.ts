@@ -1,0 +1,59 @@
+import { StopTaskCommand } from '@aws-sdk/client-ecs';
+import { errorMessage } from '../errors.js';
+import { deregister } from './launch-preview.js';
+import { previewHost } from './preview-host.js';
+import { listPreviewTasks } from './preview-tasks.js';
+import type {
+  PreviewDeps,
+  PreviewResult,
+  PreviewSettings,
+  PullRequestRef,
+} from './preview-types.js';
+
+/**
+ * Removes everything a PR's preview holds: its tasks, its route (record, rule, target group) and
+ * its preview revisions. With nothing left it succeeds and changes nothing.
+ */
+export async function teardownPreview(
+  deps: PreviewDeps,
+  settings: PreviewSettings,
+  pr: Pick<PullRequestRef, 'repo' | 'number' | 'branch'>,
+  why: string,
+): Promise<PreviewResult> {
+  const fleet = await listPreviewTasks(deps.aws.ecs, settings.cluster);
+  const mine = fleet.filter((t) => t.repo === pr.repo && t.pr === pr.number);
+  const stopped: string[] = [];
+  for (const task of mine) {
+    try {
+      await deps.aws.ecs.send(
+        new StopTaskCommand({
+          cluster: settings.cluster,
+          task: task.arn,
+          reason: `ecs-paas: ${why}`,
+        }),
+      );
+      stopped.push(task.arn);
+    } catch (error) {
+      deps.log.warning(`Could not stop ${task.arn}: ${errorMessage(error)}`);
+    }
+  }
+  // The computed name covers a record whose task is already gone (a crash mid-teardown).
+  const computed = previewHost(
+    settings.routing,
+    { ...pr, sha: '', author: '', fork: false },
+    fleet,
+  );
+  const hostnames = [
+    ...new Set([
+      computed.hostname,
+      ...mine.filter((t) => t.label).map((t) => `${t.label}.${settings.routing.domain}`),
+    ]),
+  ];
+  await deps.router.unroute(hostnames);
+  await deregister(
+    deps,
+    mine.map((t) => t.task.taskDefinitionArn ?? ''),
+  );
+  if (stopped.length > 0) deps.log.info(`PR #${pr.number}: preview torn down (${why})`);
+  return { kind: 'torn-down', stopped, hostnames: stopped.length > 0 ? hostnames : [] };
+}
