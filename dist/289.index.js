@@ -485,19 +485,22 @@ function withoutEmptyValues(value) {
 const COMMENT_MARKER = '<!-- ecs-paas:preview -->';
 /**
  * Edits the PR's ecs-paas comment in place, or creates it when there is none: one comment per PR,
- * never one per push. The body is written whole in one request, so it is never half-updated.
+ * never one per push. The body is written whole in one request, so it is never half-updated, and
+ * not at all when it already reads the same (a redelivered webhook writes nothing).
  */
 async function upsertComment(api, target, body) {
     const marked = body.includes(COMMENT_MARKER) ? body : `${COMMENT_MARKER}\n${body}`;
     const existing = await findComment(api, target);
+    if (existing && existing.body === marked)
+        return { id: existing.id, created: false };
     if (existing) {
         await api.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', {
             owner: target.owner,
             repo: target.repo,
-            comment_id: existing,
+            comment_id: existing.id,
             body: marked,
         });
-        return { id: existing, created: false };
+        return { id: existing.id, created: false };
     }
     const { data } = await api.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
         owner: target.owner,
@@ -520,7 +523,7 @@ async function findComment(api, target) {
         const comments = data;
         const ours = comments.find((c) => c.body?.includes(COMMENT_MARKER));
         if (ours)
-            return ours.id;
+            return { id: ours.id, body: ours.body ?? '' };
         if (comments.length < 100)
             return undefined;
     }
@@ -807,7 +810,14 @@ async function launchPreview(deps, settings, request) {
             sha: pr.sha,
         });
         await stopTasks(deps, settings.cluster, mine.filter((t) => t !== current), pr.sha);
-        return { kind: 'unchanged', url, sha: pr.sha, taskArn: current.arn };
+        const since = current.launchedAt ?? current.startedAt;
+        return {
+            kind: 'unchanged',
+            url,
+            sha: pr.sha,
+            taskArn: current.arn,
+            ...(since ? { since } : {}),
+        };
     }
     const others = new Set(fleet.filter((t) => t.repo === pr.repo && t.pr !== pr.number).map((t) => t.pr));
     if (mine.length === 0 && others.size >= settings.maxPreviews) {
@@ -942,6 +952,7 @@ async function launchPreview(deps, settings, request) {
         image: request.image,
         stopped,
         seconds: (Date.now() - started) / 1_000,
+        since: new Date(started),
     };
 }
 /** Stops tasks the PR no longer needs and deregisters their preview revisions. */

@@ -63595,13 +63595,20 @@ async function ecrLogin(ecr, log) {
 }
 /** The digest ECR holds for `repository:tag`, or undefined when no such image exists. */
 async function ecrImageDigest(ecr, repository, tag, registryId) {
+    return (await ecrImage(ecr, repository, tag, registryId))?.digest;
+}
+/** The digest and registry (account) of `repository:tag` in ECR, or undefined when absent. */
+async function ecrImage(ecr, repository, tag, registryId) {
     try {
         const response = await ecr.send(new dist_cjs.DescribeImagesCommand({
             repositoryName: repository,
             imageIds: [{ imageTag: tag }],
             ...(registryId ? { registryId } : {}),
         }));
-        return response.imageDetails?.[0]?.imageDigest;
+        const detail = response.imageDetails?.[0];
+        return detail?.imageDigest && detail.registryId
+            ? { digest: detail.imageDigest, registryId: detail.registryId }
+            : undefined;
     }
     catch (error) {
         if (error instanceof dist_cjs.ImageNotFoundException || error instanceof dist_cjs.RepositoryNotFoundException) {

@@ -1,5 +1,74 @@
-// The Probot App arrives with its own issue; until then `npm start` says so instead of pretending.
-console.error(
-  'The ecs-paas GitHub App is not built yet; only the Action (dist/index.js) works today.',
-);
-process.exitCode = 1;
+import { createAwsClients } from '../core/aws/clients.js';
+import type { Logger } from '../core/logger.js';
+import { Probot, Server, run } from 'probot';
+import { ecsPaasApp } from './app.js';
+import { BotServices } from './bot-services.js';
+
+/**
+ * `npm start`: the App with Probot's environment (APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH,
+ * WEBHOOK_SECRET, PORT, HOST) plus GITHUB_API_URL for GitHub Enterprise Server or a local API, and
+ * the AWS SDK's own environment. Without credentials it serves Probot's setup page, which
+ * registers the App from app.yml.
+ */
+async function main(): Promise<void> {
+  const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  if (!region) throw new Error('AWS_REGION is not set; set it to the region of your ECS clusters');
+  const services = new BotServices(createAwsClients(region), consoleLogger(), pollOverride());
+  const appFn = ecsPaasApp(services);
+  const privateKey =
+    process.env.PRIVATE_KEY ??
+    (process.env.PRIVATE_KEY_PATH ? await readKey(process.env.PRIVATE_KEY_PATH) : undefined);
+  if (!process.env.APP_ID || !privateKey) {
+    await run(appFn);
+    return;
+  }
+  const baseUrl = process.env.GITHUB_API_URL?.replace(/\/$/, '');
+  const server = new Server({
+    host: process.env.HOST ?? '0.0.0.0',
+    port: Number(process.env.PORT ?? 3000),
+    Probot: Probot.defaults({
+      appId: process.env.APP_ID,
+      privateKey,
+      secret: process.env.WEBHOOK_SECRET ?? '',
+      ...(baseUrl && baseUrl !== 'https://api.github.com' ? { baseUrl } : {}),
+      logLevel: (process.env.LOG_LEVEL as 'info' | undefined) ?? 'info',
+    }),
+  });
+  await server.load(appFn);
+  await server.start();
+  const stop = async (): Promise<void> => {
+    await services.queue.idle();
+    await server.stop();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop());
+  process.once('SIGINT', () => void stop());
+}
+
+async function readKey(path: string): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  return readFile(path, 'utf8');
+}
+
+function pollOverride(): { pollMs?: number } {
+  return process.env.ECS_PAAS_POLL_MS ? { pollMs: Number(process.env.ECS_PAAS_POLL_MS) } : {};
+}
+
+function consoleLogger(): Logger {
+  const line = (level: string, message: string) =>
+    process.stdout.write(`${JSON.stringify({ level, msg: message, time: Date.now() })}\n`);
+  return {
+    info: (m) => line('info', m),
+    warning: (m) => line('warn', m),
+    debug: () => undefined,
+    group: (_title, work) => work(),
+    secret: () => undefined,
+  };
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `ecs-paas App failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
+  process.exit(1);
+});

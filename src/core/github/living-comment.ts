@@ -17,7 +17,8 @@ interface IssueComment {
 
 /**
  * Edits the PR's ecs-paas comment in place, or creates it when there is none: one comment per PR,
- * never one per push. The body is written whole in one request, so it is never half-updated.
+ * never one per push. The body is written whole in one request, so it is never half-updated, and
+ * not at all when it already reads the same (a redelivered webhook writes nothing).
  */
 export async function upsertComment(
   api: DeploymentsApi,
@@ -26,14 +27,15 @@ export async function upsertComment(
 ): Promise<{ id: number; created: boolean }> {
   const marked = body.includes(COMMENT_MARKER) ? body : `${COMMENT_MARKER}\n${body}`;
   const existing = await findComment(api, target);
+  if (existing && existing.body === marked) return { id: existing.id, created: false };
   if (existing) {
     await api.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', {
       owner: target.owner,
       repo: target.repo,
-      comment_id: existing,
+      comment_id: existing.id,
       body: marked,
     });
-    return { id: existing, created: false };
+    return { id: existing.id, created: false };
   }
   const { data } = await api.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
     owner: target.owner,
@@ -48,7 +50,7 @@ export async function upsertComment(
 export async function findComment(
   api: DeploymentsApi,
   target: CommentTarget,
-): Promise<number | undefined> {
+): Promise<{ id: number; body: string } | undefined> {
   for (let page = 1; page <= 50; page++) {
     const { data } = await api.request('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
       owner: target.owner,
@@ -59,7 +61,7 @@ export async function findComment(
     });
     const comments = data as IssueComment[];
     const ours = comments.find((c) => c.body?.includes(COMMENT_MARKER));
-    if (ours) return ours.id;
+    if (ours) return { id: ours.id, body: ours.body ?? '' };
     if (comments.length < 100) return undefined;
   }
   return undefined;

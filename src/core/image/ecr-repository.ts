@@ -76,6 +76,16 @@ export async function ecrImageDigest(
   tag: string,
   registryId?: string,
 ): Promise<string | undefined> {
+  return (await ecrImage(ecr, repository, tag, registryId))?.digest;
+}
+
+/** The digest and registry (account) of `repository:tag` in ECR, or undefined when absent. */
+export async function ecrImage(
+  ecr: ECRClient,
+  repository: string,
+  tag: string,
+  registryId?: string,
+): Promise<{ digest: string; registryId: string } | undefined> {
   try {
     const response = await ecr.send(
       new DescribeImagesCommand({
@@ -84,7 +94,10 @@ export async function ecrImageDigest(
         ...(registryId ? { registryId } : {}),
       }),
     );
-    return response.imageDetails?.[0]?.imageDigest;
+    const detail = response.imageDetails?.[0];
+    return detail?.imageDigest && detail.registryId
+      ? { digest: detail.imageDigest, registryId: detail.registryId }
+      : undefined;
   } catch (error) {
     if (error instanceof ImageNotFoundException || error instanceof RepositoryNotFoundException) {
       return undefined;

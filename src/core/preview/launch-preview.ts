@@ -76,7 +76,14 @@ export async function launchPreview(
       mine.filter((t) => t !== current),
       pr.sha,
     );
-    return { kind: 'unchanged', url, sha: pr.sha, taskArn: current.arn };
+    const since = current.launchedAt ?? current.startedAt;
+    return {
+      kind: 'unchanged',
+      url,
+      sha: pr.sha,
+      taskArn: current.arn,
+      ...(since ? { since } : {}),
+    };
   }
   const others = new Set(
     fleet.filter((t) => t.repo === pr.repo && t.pr !== pr.number).map((t) => t.pr),
@@ -231,6 +238,7 @@ export async function launchPreview(
     image: request.image,
     stopped,
     seconds: (Date.now() - started) / 1_000,
+    since: new Date(started),
   };
 }
 

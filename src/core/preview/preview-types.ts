@@ -64,12 +64,15 @@ export type PreviewResult =
       /** Tasks of older heads that were stopped. */
       readonly stopped: readonly string[];
       readonly seconds: number;
+      readonly since: Date;
     }
   | {
       readonly kind: 'unchanged';
       readonly url: string;
       readonly sha: string;
       readonly taskArn: string;
+      /** When the serving task was launched, so a repeated report reads the same. */
+      readonly since?: Date;
     }
   | {
       readonly kind: 'torn-down';

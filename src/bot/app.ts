@@ -1,0 +1,127 @@
+import type { Context, Probot } from 'probot';
+import { errorMessage } from '../core/errors.js';
+import type { BotServices } from './bot-services.js';
+import type { GitHubApi, RepoRef } from './github-api.js';
+import { handleCommandComment } from './handle-command.js';
+import { reconcilePullRequest } from './reconcile-pull-request.js';
+
+const PREVIEW_ACTIONS = [
+  'pull_request.opened',
+  'pull_request.reopened',
+  'pull_request.synchronize',
+  'pull_request.ready_for_review',
+  'pull_request.converted_to_draft',
+  'pull_request.labeled',
+  'pull_request.unlabeled',
+] as const;
+
+/**
+ * The App: every event becomes one reconcile of the PR(s) it concerns. Handlers only translate
+ * payloads; what to do is decided in reconcilePullRequest from GitHub's and AWS's current state.
+ */
+export function ecsPaasApp(services: BotServices) {
+  return (app: Probot): void => {
+    app.on([...PREVIEW_ACTIONS], async (context) => {
+      const { pull_request: pull } = context.payload;
+      if (context.payload.action === 'labeled' || context.payload.action === 'unlabeled') {
+        if (context.payload.label?.name !== 'no-preview') return;
+      }
+      await reconcile(context, services, pull.number, { actor: context.payload.sender.login });
+    });
+
+    app.on('pull_request.closed', async (context) => {
+      await reconcile(context, services, context.payload.pull_request.number, {
+        teardown: context.payload.pull_request.merged
+          ? 'the pull request was merged'
+          : 'the pull request was closed',
+      });
+    });
+
+    app.on('workflow_run.completed', async (context) => {
+      const run = context.payload.workflow_run;
+      if (run.conclusion !== 'success') return;
+      await imageMayBeReady(
+        context,
+        services,
+        run.head_sha,
+        (run.pull_requests ?? []).flatMap((p) => (p ? [p.number] : [])),
+      );
+    });
+
+    app.on('check_suite.completed', async (context) => {
+      const suite = context.payload.check_suite;
+      if (suite.conclusion !== 'success') return;
+      await imageMayBeReady(
+        context,
+        services,
+        suite.head_sha,
+        (suite.pull_requests ?? []).map((p) => p.number),
+      );
+    });
+
+    app.on('issue_comment.created', async (context) => {
+      const { comment, issue } = context.payload;
+      await handleCommandComment(api(context), services, repoOf(context), {
+        id: comment.id,
+        body: comment.body,
+        author: comment.user?.login ?? '',
+        authorType: comment.user?.type ?? 'User',
+        issueNumber: issue.number,
+        onPullRequest: Boolean(issue.pull_request),
+      });
+    });
+  };
+}
+
+type AnyContext = Context<'pull_request' | 'workflow_run' | 'check_suite' | 'issue_comment'>;
+
+function repoOf(context: AnyContext): RepoRef {
+  const { owner, repo } = context.repo();
+  return { owner, repo };
+}
+
+function api(context: AnyContext): GitHubApi {
+  return context.octokit;
+}
+
+async function reconcile(
+  context: AnyContext,
+  services: BotServices,
+  number: number,
+  trigger: Parameters<typeof reconcilePullRequest>[4],
+): Promise<void> {
+  try {
+    const outcome = await reconcilePullRequest(
+      api(context),
+      services,
+      repoOf(context),
+      number,
+      trigger,
+    );
+    context.log.info(`PR #${number}: ${outcome.kind}`);
+  } catch (error) {
+    // Logged, not thrown: GitHub would only redeliver into the same failure.
+    context.log.error(`PR #${number}: reconcile failed: ${errorMessage(error)}`);
+  }
+}
+
+/** A workflow or check suite for a SHA succeeded: the PRs whose head it is may have an image now. */
+async function imageMayBeReady(
+  context: AnyContext,
+  services: BotServices,
+  sha: string,
+  numbers: number[],
+): Promise<void> {
+  let prs = numbers;
+  if (prs.length === 0) {
+    // Fork PRs are not listed on workflow runs; ask which open PRs have this commit.
+    const { data } = await api(context).request(
+      'GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls',
+      { ...repoOf(context), commit_sha: sha },
+    );
+    prs = (data as Array<{ number: number; state: string; head: { sha: string } }>)
+      .filter((p) => p.state === 'open' && p.head.sha === sha)
+      .map((p) => p.number);
+  }
+  for (const number of new Set(prs)) await reconcile(context, services, number, {});
+}

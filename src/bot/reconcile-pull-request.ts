@@ -1,0 +1,230 @@
+import type { PreviewConfig } from '../core/config/repo-config.js';
+import { errorMessage } from '../core/errors.js';
+import { upsertComment } from '../core/github/living-comment.js';
+import { findEcrImage } from '../core/image/find-ecr-image.js';
+import { launchPreview } from '../core/preview/launch-preview.js';
+import { listPreviewTasks } from '../core/preview/preview-tasks.js';
+import type { PreviewResult, PullRequestRef } from '../core/preview/preview-types.js';
+import { teardownPreview } from '../core/preview/teardown-preview.js';
+import { previewComment } from '../core/report/preview-comment.js';
+import type { BotServices } from './bot-services.js';
+import { HELP_LINES } from './commands.js';
+import { readRepoConfig } from './config-reader.js';
+import { getPull, type GitHubApi, type PullRequestData, type RepoRef } from './github-api.js';
+import {
+  deactivatePreviewDeployments,
+  previewEnvironment,
+  setDeploymentState,
+  startPreviewDeployment,
+} from './preview-deployment.js';
+
+export interface ReconcileTrigger {
+  /** `/deploy` by someone with write access: approves a fork PR at exactly this SHA. */
+  readonly approvedSha?: string;
+  /** Who caused this run (the PR author, or who typed the command). */
+  readonly actor?: string;
+  /** Tear down whatever runs, and say why (closed, `/preview stop`, no-preview label…). */
+  readonly teardown?: string;
+}
+
+export type ReconcileOutcome =
+  PreviewResult | { kind: 'waiting'; image: string } | { kind: 'skipped'; reason: string };
+
+/**
+ * One pass of the reconcile loop for a PR: read the config from the default branch, decide what
+ * the PR wants, let the engine make AWS match, then tell the PR (comment and Deployment). Every
+ * event, command and redelivery runs this same function, one at a time per PR.
+ */
+export async function reconcilePullRequest(
+  api: GitHubApi,
+  services: BotServices,
+  repo: RepoRef,
+  number: number,
+  trigger: ReconcileTrigger = {},
+): Promise<ReconcileOutcome> {
+  const key = `${repo.owner}/${repo.repo}#${number}`;
+  return services.queue.run(key, () => reconcileNow(api, services, repo, number, trigger));
+}
+
+async function reconcileNow(
+  api: GitHubApi,
+  services: BotServices,
+  repo: RepoRef,
+  number: number,
+  trigger: ReconcileTrigger,
+): Promise<ReconcileOutcome> {
+  const target = { owner: repo.owner, repo: repo.repo, issueNumber: number };
+  const read = await readRepoConfig(api, repo);
+  if (read.kind === 'missing' || (read.kind === 'ok' && !read.config.preview)) {
+    return { kind: 'skipped', reason: 'no preview section in .github/ecs-paas.yml' };
+  }
+  if (read.kind === 'invalid') {
+    await upsertComment(api, target, configErrorComment(read.error.message));
+    return { kind: 'refused', reason: read.error.message };
+  }
+  const preview = read.config.preview as PreviewConfig;
+  const pull = await getPull(api, repo, number);
+  const ref = pullRef(repo, pull);
+  const deps = await services.previewDeps(preview);
+
+  const stopReason = trigger.teardown ?? wantsNoPreview(pull);
+  if (stopReason) {
+    const result = await teardownPreview(deps, preview, ref, stopReason);
+    if (result.kind === 'torn-down' && result.stopped.length > 0) {
+      await deactivatePreviewDeployments(api, repo, number, services.log);
+    }
+    if (result.kind === 'torn-down' && (result.stopped.length > 0 || trigger.teardown)) {
+      await upsertComment(api, target, body(result, ref, { reason: stopReason }));
+    }
+    return result;
+  }
+
+  const approved = trigger.approvedSha !== undefined && trigger.approvedSha === ref.sha;
+  if (ref.fork && (preview.forks === 'never' || !approved)) {
+    const result = await launchPreview(deps, preview, {
+      pr: ref,
+      image: '',
+      launchedBy: ref.author,
+    });
+    await upsertComment(api, target, body(result, ref));
+    return result;
+  }
+
+  const repository = preview.ecrRepository ?? repo.repo;
+  const image = await findEcrImage(
+    await services.aws.ecr(),
+    services.aws.region,
+    repository,
+    ref.sha,
+  );
+  if (!image) {
+    const waiting = `${repository}:${ref.sha}`;
+    await upsertComment(api, target, waitingComment(waiting, ref));
+    return { kind: 'waiting', image: waiting };
+  }
+
+  // A Deployment only for a real launch: a redelivered event for a running SHA records nothing.
+  const serving = (await listPreviewTasks(deps.aws.ecs, preview.cluster)).some(
+    (t) => t.repo === ref.repo && t.pr === number && t.sha === ref.sha && t.status === 'RUNNING',
+  );
+  const deploymentId = serving
+    ? undefined
+    : await startPreviewDeployment(api, repo, number, ref.sha, services.log);
+  let result: PreviewResult;
+  try {
+    result = await launchPreview(deps, preview, {
+      pr: ref,
+      image: image.image,
+      launchedBy: trigger.actor ?? ref.author,
+      approved,
+      isCurrentHead: async (sha) =>
+        (await getPull(api, repo, number).catch(() => pull)).head.sha === sha,
+    });
+  } catch (error) {
+    result = { kind: 'failed', reason: errorMessage(error), details: [] };
+  }
+  if (deploymentId !== undefined) {
+    const state =
+      result.kind === 'failed' ? 'failure' : result.kind === 'discarded' ? 'inactive' : 'success';
+    await setDeploymentState(
+      api,
+      repo,
+      deploymentId,
+      state,
+      {
+        ...('url' in result ? { environmentUrl: result.url } : {}),
+        description:
+          result.kind === 'failed' ? result.reason : `${result.kind} ${ref.sha.slice(0, 7)}`,
+      },
+      services.log,
+    );
+  }
+  // A discarded launch lost to a newer head, whose own run writes the comment.
+  if (result.kind !== 'discarded') {
+    await upsertComment(
+      api,
+      target,
+      body(result, ref, {
+        image: image.image,
+        region: services.aws.region,
+        cluster: preview.cluster,
+      }),
+    );
+  }
+  return result;
+}
+
+function pullRef(repo: RepoRef, pull: PullRequestData): PullRequestRef {
+  const full = `${repo.owner}/${repo.repo}`;
+  return {
+    repo: full,
+    number: pull.number,
+    sha: pull.head.sha,
+    branch: pull.head.ref,
+    author: pull.user?.login ?? '',
+    fork: (pull.head.repo?.full_name ?? '') !== full,
+  };
+}
+
+function wantsNoPreview(pull: PullRequestData): string | undefined {
+  if (pull.state !== 'open') return 'the pull request was closed';
+  if (pull.draft) return 'the pull request is a draft';
+  if (pull.labels?.some((label) => label.name === 'no-preview'))
+    return "the pull request is labelled 'no-preview'";
+  return undefined;
+}
+
+function body(
+  result: PreviewResult,
+  ref: PullRequestRef,
+  extra: { image?: string; reason?: string; region?: string; cluster?: string } = {},
+): string {
+  const taskArn = 'taskArn' in result ? result.taskArn : undefined;
+  const taskId = taskArn?.split('/').pop();
+  const logsUrl =
+    taskId && extra.region && extra.cluster
+      ? `https://${extra.region}.console.aws.amazon.com/ecs/v2/clusters/${extra.cluster}/tasks/${taskId}/logs?region=${extra.region}`
+      : undefined;
+  const since = 'since' in result ? result.since : undefined;
+  const text = previewComment(result, {
+    sha: ref.sha,
+    ...(extra.image ? { image: extra.image } : {}),
+    ...(since ? { since } : {}),
+    ...(logsUrl ? { logsUrl } : {}),
+    commands: HELP_LINES,
+  });
+  return extra.reason && result.kind === 'torn-down'
+    ? text.replace(
+        'was torn down.',
+        `was torn down: ${extra.reason}. Type \`/deploy\` to bring it back.`,
+      )
+    : text;
+}
+
+function waitingComment(image: string, ref: PullRequestRef): string {
+  return [
+    `### ⏳ Waiting for the image of \`${ref.sha.slice(0, 7)}\``,
+    '',
+    `The preview starts when \`${image}\` exists in ECR: the App tries again when a workflow run or check suite for this commit succeeds, and on \`/deploy\`.`,
+    '',
+    '<details><summary>Commands</summary>',
+    '',
+    ...HELP_LINES.map((line) => `- ${line}`),
+    '',
+    '</details>',
+  ].join('\n');
+}
+
+function configErrorComment(message: string): string {
+  return [
+    '### ⚠️ `.github/ecs-paas.yml` is not valid',
+    '',
+    'Nothing was launched. Fix these on the default branch:',
+    '',
+    '```',
+    message,
+    '```',
+  ].join('\n');
+}
+
+export { previewEnvironment };
