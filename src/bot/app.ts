@@ -18,57 +18,69 @@ const PREVIEW_ACTIONS = [
 /**
  * The App: every event becomes one reconcile of the PR(s) it concerns. Handlers only translate
  * payloads; what to do is decided in reconcilePullRequest from GitHub's and AWS's current state.
+ * Work is queued and the delivery acknowledged at once: a launch takes minutes and GitHub gives a
+ * webhook ten seconds before it counts it as failed.
  */
 export function ecsPaasApp(services: BotServices) {
   return (app: Probot): void => {
-    app.on([...PREVIEW_ACTIONS], async (context) => {
+    app.on([...PREVIEW_ACTIONS], (context) => {
       const { pull_request: pull } = context.payload;
       if (context.payload.action === 'labeled' || context.payload.action === 'unlabeled') {
         if (context.payload.label?.name !== 'no-preview') return;
       }
-      await reconcile(context, services, pull.number, { actor: context.payload.sender.login });
+      background(context, () =>
+        reconcile(context, services, pull.number, { actor: context.payload.sender.login }),
+      );
     });
 
-    app.on('pull_request.closed', async (context) => {
-      await reconcile(context, services, context.payload.pull_request.number, {
-        teardown: context.payload.pull_request.merged
-          ? 'the pull request was merged'
-          : 'the pull request was closed',
-      });
+    app.on('pull_request.closed', (context) => {
+      background(context, () =>
+        reconcile(context, services, context.payload.pull_request.number, {
+          teardown: context.payload.pull_request.merged
+            ? 'the pull request was merged'
+            : 'the pull request was closed',
+        }),
+      );
     });
 
-    app.on('workflow_run.completed', async (context) => {
+    app.on('workflow_run.completed', (context) => {
       const run = context.payload.workflow_run;
       if (run.conclusion !== 'success') return;
-      await imageMayBeReady(
-        context,
-        services,
-        run.head_sha,
-        (run.pull_requests ?? []).flatMap((p) => (p ? [p.number] : [])),
+      background(context, () =>
+        imageMayBeReady(
+          context,
+          services,
+          run.head_sha,
+          (run.pull_requests ?? []).flatMap((p) => (p ? [p.number] : [])),
+        ),
       );
     });
 
-    app.on('check_suite.completed', async (context) => {
+    app.on('check_suite.completed', (context) => {
       const suite = context.payload.check_suite;
       if (suite.conclusion !== 'success') return;
-      await imageMayBeReady(
-        context,
-        services,
-        suite.head_sha,
-        (suite.pull_requests ?? []).map((p) => p.number),
+      background(context, () =>
+        imageMayBeReady(
+          context,
+          services,
+          suite.head_sha,
+          (suite.pull_requests ?? []).map((p) => p.number),
+        ),
       );
     });
 
-    app.on('issue_comment.created', async (context) => {
+    app.on('issue_comment.created', (context) => {
       const { comment, issue } = context.payload;
-      await handleCommandComment(api(context), services, repoOf(context), {
-        id: comment.id,
-        body: comment.body,
-        author: comment.user?.login ?? '',
-        authorType: comment.user?.type ?? 'User',
-        issueNumber: issue.number,
-        onPullRequest: Boolean(issue.pull_request),
-      });
+      background(context, () =>
+        handleCommandComment(api(context), services, repoOf(context), {
+          id: comment.id,
+          body: comment.body,
+          author: comment.user?.login ?? '',
+          authorType: comment.user?.type ?? 'User',
+          issueNumber: issue.number,
+          onPullRequest: Boolean(issue.pull_request),
+        }),
+      );
     });
   };
 }
@@ -124,4 +136,11 @@ async function imageMayBeReady(
       .map((p) => p.number);
   }
   for (const number of new Set(prs)) await reconcile(context, services, number, {});
+}
+
+/** Runs handler work after the delivery is acknowledged; failures are logged, never thrown. */
+function background(context: AnyContext, work: () => Promise<unknown>): void {
+  void work().catch((error: unknown) =>
+    context.log.error(`handler failed: ${errorMessage(error)}`),
+  );
 }
