@@ -15,6 +15,7 @@ import {
   ListResourceRecordSetsCommand,
   Route53Client,
 } from '@aws-sdk/client-route-53';
+import { errorMessage } from '../../src/core/errors.js';
 import { deliver, startApp, type AppProcess } from '../support/app-process.js';
 import {
   createDefaultNetwork,
@@ -150,7 +151,7 @@ async function eventually<T>(
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(
-    `${what} did not happen within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}\nApp output:\n${app.output().slice(-3000)}`,
+    `${what} did not happen within ${timeoutMs} ms${last ? `: ${errorMessage(last)}` : ''}\nApp output:\n${app.output().slice(-3000)}`,
   );
 }
 
