@@ -20,7 +20,10 @@ import {
   testAwsConfig,
 } from '../test/support/aws.js';
 import { startFaultProxy, type FaultProxy } from '../test/support/fault-proxy.js';
+import globalSetup from '../test/support/global-setup.js';
+import globalTeardown from '../test/support/global-teardown.js';
 import { startMoto, type Moto } from '../test/support/moto.js';
+import { appFigures } from './bench-app.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const say = (text: string): void => void process.stdout.write(`${text}\n`);
@@ -183,7 +186,11 @@ async function main(): Promise<void> {
     await deployFigures(moto, proxy, 3);
     await coldStart(moto, proxy);
     await distSize();
+    // Prism (GitHub's OpenAPI) as the test run starts it, for the App's figures.
+    await globalSetup({ rootDir: process.cwd() });
+    await appFigures(moto);
   } finally {
+    await globalTeardown().catch(() => undefined);
     await Promise.allSettled([proxy.stop(), moto.stop()]);
   }
 }

@@ -67,6 +67,8 @@ export interface AppProcess {
   kill(): void;
   /** Settles when the process exits, however that happens. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** The process id, for reading its memory from /proc in benchmarks. */
+  pid: number;
 }
 
 /**
@@ -167,6 +169,7 @@ export async function startApp(options: StartAppOptions): Promise<AppProcess> {
     stop,
     kill: () => void child.kill('SIGKILL'),
     exited,
+    pid: child.pid ?? 0,
   };
 }
 
