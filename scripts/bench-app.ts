@@ -5,19 +5,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import { ECRClient } from '@aws-sdk/client-ecr';
-import { CreateClusterCommand, ECSClient } from '@aws-sdk/client-ecs';
-import { CreateHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { deliver, startApp } from '../test/support/app-process.js';
-import {
-  createDefaultNetwork,
-  registerFargateTaskDefinition,
-  testAwsConfig,
-} from '../test/support/aws.js';
 import { pushEcrImage } from '../test/support/ecr-image.js';
-import { startGitHubApi } from '../test/support/github.js';
-import { createGitHubWorld } from '../test/support/github-world.js';
 import type { Moto } from '../test/support/moto.js';
+import { setUpPreviewFixture } from '../test/support/preview-fixture.js';
 
 const say = (text: string): void => void process.stdout.write(`${text}\n`);
 const percentile = (values: number[], p: number): number => {
@@ -32,34 +23,8 @@ async function rssMiB(pid: number): Promise<number> {
 
 export async function appFigures(moto: Moto, deliveries = 1_000, concurrency = 8): Promise<void> {
   await moto.reset();
-  const api = await startGitHubApi();
-  const world = createGitHubWorld(api, { owner: 'acme', repo: 'web' });
-  const config = testAwsConfig(moto.url);
-  const ecs = new ECSClient(config);
-  const ecr = new ECRClient(config);
-  const route53 = new Route53Client(config);
-  await ecs.send(new CreateClusterCommand({ clusterName: 'previews' }));
-  const network = await createDefaultNetwork(moto.url);
-  await registerFargateTaskDefinition(ecs, 'web');
-  const zone = await route53.send(
-    new CreateHostedZoneCommand({
-      Name: 'preview.example.com',
-      CallerReference: randomBytes(8).toString('hex'),
-    }),
-  );
-  world.setFile(
-    '.github/ecs-paas.yml',
-    [
-      'preview:',
-      '  cluster: previews',
-      '  task-definition: web',
-      '  ecr-repository: web',
-      `  subnets: [${network.subnetIds[0] ?? ''}]`,
-      `  security-groups: [${network.securityGroupId}]`,
-      `  routing: { mode: dns, hosted-zone-id: ${zone.HostedZone?.Id?.split('/').pop() ?? ''}, domain: preview.example.com }`,
-      '',
-    ].join('\n'),
-  );
+  const fixture = await setUpPreviewFixture(moto.url);
+  const { api, world, ecr } = fixture;
   const app = await startApp({ githubUrl: api.url, awsEndpoint: moto.url });
   try {
     const rssStart = await rssMiB(app.pid);
@@ -110,7 +75,6 @@ export async function appFigures(moto: Moto, deliveries = 1_000, concurrency = 8
     api.assertNoViolations();
   } finally {
     await app.stop();
-    for (const client of [ecs, ecr, route53]) client.destroy();
-    await api.stop();
+    await fixture.close();
   }
 }

@@ -1,8 +1,10 @@
 /**
- * `npm run sandbox`: the whole Action on this machine with nothing configured. It starts moto (AWS),
- * a real registry and podman, creates a cluster with two services, then runs the bundled Action
- * (dist/index.js) as a runner would: a first deploy, a re-run, and a rollout that fails and rolls
- * back. It prints each step's log and job summary. The preview App joins it with its own issue.
+ * `npm run sandbox`: the product on this machine with nothing configured. First the App's story
+ * (moto, a Prism-checked GitHub and the App as its own process, driven by signed webhooks): a pull
+ * request opened, its image arriving, the preview up, replaced on push, a reader's /deploy refused,
+ * the preview torn down on merge. Then the Action's: with a real registry and podman, the bundled
+ * Action (dist/index.js) builds, pushes and deploys two services, re-runs as a no-op, and rolls a
+ * failed rollout back. Each step prints what a user would read.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -20,6 +22,9 @@ import { startFaultProxy } from '../test/support/fault-proxy.js';
 import { startMoto } from '../test/support/moto.js';
 import { podmanEnv, writeScratchContext } from '../test/support/podman.js';
 import { startRegistry } from '../test/support/registry.js';
+import globalSetup from '../test/support/global-setup.js';
+import globalTeardown from '../test/support/global-teardown.js';
+import { appSandbox } from './sandbox-app.js';
 
 const say = (text: string): void => void process.stdout.write(`${text}\n`);
 
@@ -31,6 +36,11 @@ async function main(): Promise<void> {
   const workdir = await mkdtemp(join(tmpdir(), 'ecs-paas-sandbox-'));
   const ecs = new ECSClient(testAwsConfig(moto.url));
   try {
+    say("═══ The App: one pull request's life ═══");
+    await globalSetup({ rootDir: process.cwd() });
+    if (!(await appSandbox(moto))) process.exitCode = 1;
+    await moto.reset();
+    say('\n═══ The Action: build, push, deploy, roll back ═══');
     say(`moto on ${moto.url}, registry on ${registry.host}`);
     await ecs.send(new CreateClusterCommand({ clusterName: 'prod' }));
     const network = await createDefaultNetwork(moto.url);
@@ -135,6 +145,7 @@ async function main(): Promise<void> {
     );
     if (failed.status !== 1) process.exitCode = 1;
   } finally {
+    await globalTeardown().catch(() => undefined);
     ecs.destroy();
     await Promise.allSettled([moto.stop(), proxy.stop(), registry.stop(), podman.cleanup()]);
     await rm(workdir, { recursive: true, force: true });
