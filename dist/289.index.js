@@ -521,7 +521,8 @@ async function findComment(api, target) {
             page,
         });
         const comments = data;
-        const ours = comments.find((c) => c.body?.includes(COMMENT_MARKER));
+        // Only a bot's comment counts: anyone can paste the marker into a comment of their own.
+        const ours = comments.find((c) => c.user?.type === 'Bot' && c.body?.includes(COMMENT_MARKER));
         if (ours)
             return { id: ours.id, body: ours.body ?? '' };
         if (comments.length < 100)
@@ -567,7 +568,7 @@ async function listPreviewTasks(ecs, cluster) {
         do {
             const page = await ecs.send(new dist_cjs/* ListTasksCommand */.MYg({
                 cluster,
-                startedBy: routing_types/* STARTED_BY */.m,
+                startedBy: routing_types/* STARTED_BY */.mf,
                 desiredStatus: 'RUNNING',
                 maxResults: 100,
                 ...(nextToken ? { nextToken } : {}),
@@ -601,23 +602,23 @@ async function describePreviewTasks(ecs, cluster, arns) {
 }
 function toPreviewTask(task) {
     const tags = new Map((task.tags ?? []).map((tag) => [tag.key ?? '', tag.value ?? '']));
-    if (tags.get(routing_types/* TAGS */.g.managed) !== 'true' || !task.taskArn)
+    if (tags.get(routing_types/* TAGS */.gp.managed) !== 'true' || !task.taskArn)
         return undefined;
-    const pr = Number(tags.get(routing_types/* TAGS */.g.pr));
-    const repo = tags.get(routing_types/* TAGS */.g.repo);
+    const pr = Number(tags.get(routing_types/* TAGS */.gp.pr));
+    const repo = tags.get(routing_types/* TAGS */.gp.repo);
     if (!repo || !Number.isInteger(pr))
         return undefined;
-    const url = tags.get(routing_types/* TAGS */.g.url);
-    const launchedBy = tags.get(routing_types/* TAGS */.g.launchedBy);
-    const activity = tags.get(routing_types/* TAGS */.g.lastActivity);
-    const launchedAt = tags.get(routing_types/* TAGS */.g.launchedAt);
+    const url = tags.get(routing_types/* TAGS */.gp.url);
+    const launchedBy = tags.get(routing_types/* TAGS */.gp.launchedBy);
+    const activity = tags.get(routing_types/* TAGS */.gp.lastActivity);
+    const launchedAt = tags.get(routing_types/* TAGS */.gp.launchedAt);
     return {
         task,
         arn: task.taskArn,
         repo,
         pr,
-        sha: tags.get(routing_types/* TAGS */.g.sha) ?? '',
-        label: tags.get(routing_types/* TAGS */.g.subdomain) ?? '',
+        sha: tags.get(routing_types/* TAGS */.gp.sha) ?? '',
+        label: tags.get(routing_types/* TAGS */.gp.subdomain) ?? '',
         ...(url ? { url } : {}),
         ...(launchedBy ? { launchedBy } : {}),
         ...(activity && !Number.isNaN(Date.parse(activity))
@@ -827,15 +828,15 @@ async function launchPreview(deps, settings, request) {
         };
     }
     const tags = [
-        { key: routing_types/* TAGS */.g.managed, value: 'true' },
-        { key: routing_types/* TAGS */.g.repo, value: pr.repo },
-        { key: routing_types/* TAGS */.g.pr, value: String(pr.number) },
-        { key: routing_types/* TAGS */.g.sha, value: pr.sha },
-        { key: routing_types/* TAGS */.g.subdomain, value: host.label },
-        { key: routing_types/* TAGS */.g.url, value: host.url },
-        { key: routing_types/* TAGS */.g.launchedBy, value: request.launchedBy },
-        { key: routing_types/* TAGS */.g.launchedAt, value: new Date(started).toISOString() },
-    ];
+        { key: routing_types/* TAGS */.gp.managed, value: 'true' },
+        { key: routing_types/* TAGS */.gp.repo, value: pr.repo },
+        { key: routing_types/* TAGS */.gp.pr, value: String(pr.number) },
+        { key: routing_types/* TAGS */.gp.sha, value: pr.sha },
+        { key: routing_types/* TAGS */.gp.subdomain, value: host.label },
+        { key: routing_types/* TAGS */.gp.url, value: host.url },
+        { key: routing_types/* TAGS */.gp.launchedBy, value: request.launchedBy },
+        { key: routing_types/* TAGS */.gp.launchedAt, value: new Date(started).toISOString() },
+    ].map((tag) => ({ key: tag.key ?? '', value: (0,routing_types/* tagValue */.EZ)(tag.value ?? '') }));
     const base = await (0,load_task_definition/* describeTaskDefinition */.o)(deps.aws.ecs, settings.taskDefinition);
     const { definition, container } = previewTaskDefinition(base.input, {
         ...(settings.container ? { container: settings.container } : {}),
@@ -847,15 +848,41 @@ async function launchPreview(deps, settings, request) {
             GIT_SHA: pr.sha,
             GIT_BRANCH: pr.branch,
         },
-        tags: tags.filter((t) => t.key !== routing_types/* TAGS */.g.url && t.key !== routing_types/* TAGS */.g.launchedAt),
+        tags: tags.filter((t) => t.key !== routing_types/* TAGS */.gp.url && t.key !== routing_types/* TAGS */.gp.launchedAt),
     });
     const registered = await deps.aws.ecs.send(new dist_cjs/* RegisterTaskDefinitionCommand */.$Hl(definition));
     const revision = registered.taskDefinition?.taskDefinitionArn ?? '';
+    // From here on a task may exist: any error stops it and drops its revision, so a failed launch
+    // never leaves a task, a record or a revision behind.
+    const launched = {};
+    try {
+        return await startAndRoute(deps, settings, request, { host, tags, definition, container, revision, mine, started }, launched);
+    }
+    catch (error) {
+        if (launched.taskArn) {
+            await deps.aws.ecs
+                .send(new dist_cjs/* StopTaskCommand */.PP1({
+                cluster: settings.cluster,
+                task: launched.taskArn,
+                reason: 'ecs-paas: launch failed',
+            }))
+                .catch(() => undefined);
+        }
+        await deregister(deps, [revision]);
+        return {
+            kind: 'failed',
+            reason: `the preview could not be launched: ${(0,errors/* errorMessage */.gJ)(error)}`,
+            details: [],
+        };
+    }
+}
+async function startAndRoute(deps, settings, request, { host, tags, definition, container, revision, mine, started }, launched) {
+    const { pr } = request;
     const run = await deps.aws.ecs.send(new dist_cjs/* RunTaskCommand */._eD({
         cluster: settings.cluster,
         taskDefinition: revision,
         launchType: settings.launchType,
-        startedBy: routing_types/* STARTED_BY */.m,
+        startedBy: routing_types/* STARTED_BY */.mf,
         tags,
         enableECSManagedTags: true,
         networkConfiguration: {
@@ -867,6 +894,8 @@ async function launchPreview(deps, settings, request) {
         },
     }));
     const taskArn = run.tasks?.[0]?.taskArn;
+    if (taskArn)
+        launched.taskArn = taskArn;
     if (!taskArn) {
         await deregister(deps, [revision]);
         const failure = run.failures?.[0];
@@ -1021,8 +1050,9 @@ async function teardownPreview(deps, settings, pr, why) {
             ...mine.filter((t) => t.label).map((t) => `${t.label}.${settings.routing.domain}`),
         ]),
     ];
-    await deps.router.unroute(hostnames);
+    // Revisions first: once the tasks are stopped nothing else would ever find them again.
     await deregister(deps, mine.map((t) => t.task.taskDefinitionArn ?? ''));
+    await deps.router.unroute(hostnames);
     if (stopped.length > 0)
         deps.log.info(`PR #${pr.number}: preview torn down (${why})`);
     return { kind: 'torn-down', stopped, hostnames: stopped.length > 0 ? hostnames : [] };
@@ -1051,13 +1081,21 @@ function previewComment(result, context) {
             lines.push(`### ⏭️ Preview skipped for \`${preview_comment_short(result.sha)}\``, '', result.reason);
             break;
         case 'failed':
-            lines.push(`### ❌ Preview failed for \`${preview_comment_short(context.sha)}\``, '', result.reason, ...(result.details.length > 0 ? ['', '```', ...result.details, '```'] : []), ...(context.logsUrl ? ['', `[Logs](${context.logsUrl})`] : []));
+            lines.push(`### ❌ Preview failed for \`${preview_comment_short(context.sha)}\``, '', result.reason, 
+            // Container log lines stay out: a PR comment is public and crashing apps print secrets.
+            ...(publicDetails(result.details).length > 0
+                ? ['', '```', ...publicDetails(result.details), '```']
+                : []), ...(context.logsUrl ? ['', `[Logs](${context.logsUrl})`] : []));
             break;
     }
     if (context.commands?.length) {
         lines.push('', '<details><summary>Commands</summary>', '', ...context.commands.map((c) => `- ${c}`), '', '</details>');
     }
     return lines.join('\n');
+}
+/** Stopped reasons and exit codes, without the `| log line` rows explain-failure adds. */
+function publicDetails(details) {
+    return details.filter((line) => !line.trimStart().startsWith('|'));
 }
 
 // EXTERNAL MODULE: ./src/action/actions-logger.ts
@@ -1130,6 +1168,16 @@ async function runPreviewCommand(settings, clients, env) {
     let image;
     if (settings.command === 'teardown') {
         result = await teardownPreview(deps, preview, pr, 'pull request closed');
+    }
+    else if (pr.fork) {
+        // Refused before anything is built: building a fork's Dockerfile runs its code with this
+        // job's credentials. Fork previews go through the App, where a maintainer approves a SHA.
+        result = {
+            kind: 'refused',
+            reason: preview.forks === 'never'
+                ? 'previews of pull requests from forks are disabled (forks: never)'
+                : "this pull request comes from a fork: the Action does not build fork code; a maintainer can approve it with the App's /deploy",
+        };
     }
     else {
         const repository = settings.ecrRepositoryExplicit
@@ -1213,8 +1261,9 @@ function pollOverride(env) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   g: () => (/* binding */ TAGS),
-/* harmony export */   m: () => (/* binding */ STARTED_BY)
+/* harmony export */   EZ: () => (/* binding */ tagValue),
+/* harmony export */   gp: () => (/* binding */ TAGS),
+/* harmony export */   mf: () => (/* binding */ STARTED_BY)
 /* harmony export */ });
 /** The tag keys every managed resource carries (DESIGN.md, "State"). */
 const TAGS = {
@@ -1232,6 +1281,13 @@ const TAGS = {
 };
 /** The `startedBy` every preview task is started with, so one ListTasks finds them all. */
 const STARTED_BY = 'ecs-paas';
+/**
+ * ECS rejects tag values outside letters, digits, spaces and `_ . : / = + - @` (a bot's login such
+ * as `dependabot[bot]` would fail RunTask), and longer than 256 characters.
+ */
+function tagValue(value) {
+    return value.replace(/[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, '-').slice(0, 256);
+}
 
 
 /***/ })

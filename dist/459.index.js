@@ -29,11 +29,11 @@ function targetGroupName(hostname) {
 }
 function tagsFor(target) {
     return [
-        { Key: _routing_types_js__WEBPACK_IMPORTED_MODULE_3__/* .TAGS */ .g.managed, Value: 'true' },
-        { Key: _routing_types_js__WEBPACK_IMPORTED_MODULE_3__/* .TAGS */ .g.repo, Value: target.repo },
-        { Key: _routing_types_js__WEBPACK_IMPORTED_MODULE_3__/* .TAGS */ .g.pr, Value: String(target.pr) },
-        { Key: _routing_types_js__WEBPACK_IMPORTED_MODULE_3__/* .TAGS */ .g.sha, Value: target.sha },
-        { Key: _routing_types_js__WEBPACK_IMPORTED_MODULE_3__/* .TAGS */ .g.subdomain, Value: target.label },
+        { Key: _routing_types_js__WEBPACK_IMPORTED_MODULE_3__/* .TAGS */ .gp.managed, Value: 'true' },
+        { Key: _routing_types_js__WEBPACK_IMPORTED_MODULE_3__/* .TAGS */ .gp.repo, Value: target.repo },
+        { Key: _routing_types_js__WEBPACK_IMPORTED_MODULE_3__/* .TAGS */ .gp.pr, Value: String(target.pr) },
+        { Key: _routing_types_js__WEBPACK_IMPORTED_MODULE_3__/* .TAGS */ .gp.sha, Value: target.sha },
+        { Key: _routing_types_js__WEBPACK_IMPORTED_MODULE_3__/* .TAGS */ .gp.subdomain, Value: target.label },
     ];
 }
 function hostsOf(rule) {

@@ -64024,6 +64024,12 @@ function toRegisterInput(described) {
     if (!Array.isArray(copy.containerDefinitions) || copy.containerDefinitions.length === 0) {
         throw new Error("the task definition has no 'containerDefinitions'");
     }
+    // YAML reads `cpu: 256` as a number; ECS stores and returns strings, and a number would make an
+    // unchanged file look changed on every run.
+    for (const field of ['cpu', 'memory']) {
+        if (typeof copy[field] === 'number')
+            copy[field] = String(copy[field]);
+    }
     return pruneEmpty(copy);
 }
 /**
@@ -76705,8 +76711,15 @@ async function deployServices(clients, request, log) {
 }
 async function rollBack(clients, request, updated, previous, log) {
     const targets = new Map();
-    for (const name of updated.keys()) {
+    const now = await describeServices(clients.ecs, request.cluster, [...updated.keys()]);
+    for (const [name, ours] of updated) {
         const back = previous.get(name) ?? '';
+        const current = now.get(name)?.taskDefinition ?? '';
+        if (current !== ours && current !== back) {
+            // Another deploy moved it on since ours began; rolling it back would undo that one.
+            log.warning(`${name}: now runs ${revisionOf(current)} from another deploy; not rolling it back`);
+            continue;
+        }
         await clients.ecs.send(new dist_cjs/* UpdateServiceCommand */.kZr({ cluster: request.cluster, service: name, taskDefinition: back }));
         targets.set(name, back);
         log.info(`${name}: rolling back to ${revisionOf(back)}`);
@@ -76981,12 +76994,13 @@ function list(value) {
 /** Multiline `KEY=VALUE`; a value may itself contain `=` and may be empty. */
 function keyValues(value, input) {
     const result = {};
-    for (const line of value.split('\n')) {
+    for (const [index, line] of value.split('\n').entries()) {
         if (!line.trim())
             continue;
         const match = /^\s*([A-Za-z_][A-Za-z0-9_.-]*)=(.*)$/.exec(line);
         if (!match?.[1]) {
-            throw new errors/* InputError */.dz(input, `'${line.trim()}' is not KEY=VALUE (one per line)`);
+            // The line itself is not shown: it may be a secret pasted without its KEY=.
+            throw new errors/* InputError */.dz(input, `line ${index + 1} is not KEY=VALUE (one per line)`);
         }
         result[match[1]] = match[2] ?? '';
     }

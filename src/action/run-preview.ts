@@ -45,6 +45,16 @@ export async function runPreviewCommand(
   let image: string | undefined;
   if (settings.command === 'teardown') {
     result = await teardownPreview(deps, preview, pr, 'pull request closed');
+  } else if (pr.fork) {
+    // Refused before anything is built: building a fork's Dockerfile runs its code with this
+    // job's credentials. Fork previews go through the App, where a maintainer approves a SHA.
+    result = {
+      kind: 'refused',
+      reason:
+        preview.forks === 'never'
+          ? 'previews of pull requests from forks are disabled (forks: never)'
+          : "this pull request comes from a fork: the Action does not build fork code; a maintainer can approve it with the App's /deploy",
+    };
   } else {
     const repository = settings.ecrRepositoryExplicit
       ? settings.ecrRepository

@@ -194,11 +194,12 @@ export function list(value: string): string[] {
 /** Multiline `KEY=VALUE`; a value may itself contain `=` and may be empty. */
 function keyValues(value: string, input: string): Record<string, string> {
   const result: Record<string, string> = {};
-  for (const line of value.split('\n')) {
+  for (const [index, line] of value.split('\n').entries()) {
     if (!line.trim()) continue;
     const match = /^\s*([A-Za-z_][A-Za-z0-9_.-]*)=(.*)$/.exec(line);
     if (!match?.[1]) {
-      throw new InputError(input, `'${line.trim()}' is not KEY=VALUE (one per line)`);
+      // The line itself is not shown: it may be a secret pasted without its KEY=.
+      throw new InputError(input, `line ${index + 1} is not KEY=VALUE (one per line)`);
     }
     result[match[1]] = match[2] ?? '';
   }

@@ -111,7 +111,10 @@ async function run(
           };
     }
     case 'deploy-environment':
-      return deployEnvironment(api, services, repo, comment, command.environment);
+      // One deploy per environment at a time: two racing deploys would roll each other back.
+      return services.queue.run(`${repo.owner}/${repo.repo}:env:${command.environment}`, () =>
+        deployEnvironment(api, services, repo, comment, command.environment),
+      );
   }
 }
 
@@ -126,7 +129,10 @@ async function deployEnvironment(
   if (read.kind !== 'ok')
     return {
       ok: false,
-      reply: `\`/deploy ${name}\`: .github/ecs-paas.yml on the default branch is ${read.kind}`,
+      reply:
+        read.kind === 'missing'
+          ? `\`/deploy ${name}\`: there is no .github/ecs-paas.yml on the default branch; add an 'environments:' section to it`
+          : `\`/deploy ${name}\`: .github/ecs-paas.yml on the default branch is not valid:\n\n\`\`\`\n${read.error.message}\n\`\`\``,
     };
   const environment: EnvironmentConfig | undefined = read.config.environments[name];
   if (!environment) {

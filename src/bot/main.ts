@@ -22,6 +22,10 @@ async function main(): Promise<void> {
     await run(appFn);
     return;
   }
+  // Probot falls back to a well-known secret: anyone could then sign a `/deploy production`.
+  if (!process.env.WEBHOOK_SECRET) {
+    throw new Error('WEBHOOK_SECRET is not set; set it to the webhook secret of the GitHub App');
+  }
   const baseUrl = process.env.GITHUB_API_URL?.replace(/\/$/, '');
   const server = new Server({
     host: process.env.HOST ?? '0.0.0.0',
@@ -29,7 +33,7 @@ async function main(): Promise<void> {
     Probot: Probot.defaults({
       appId: process.env.APP_ID,
       privateKey,
-      secret: process.env.WEBHOOK_SECRET ?? '',
+      secret: process.env.WEBHOOK_SECRET,
       ...(baseUrl && baseUrl !== 'https://api.github.com' ? { baseUrl } : {}),
       logLevel: (process.env.LOG_LEVEL as 'info' | undefined) ?? 'info',
     }),

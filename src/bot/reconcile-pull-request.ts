@@ -196,7 +196,10 @@ function body(
   return extra.reason && result.kind === 'torn-down'
     ? text.replace(
         'was torn down.',
-        `was torn down: ${extra.reason}. Type \`/deploy\` to bring it back.`,
+        // A closed PR cannot come back with /deploy; a stopped, drafted or labelled one can.
+        /closed|merged/.test(extra.reason)
+          ? `was torn down: ${extra.reason}.`
+          : `was torn down: ${extra.reason}. Type \`/deploy\` to bring it back.`,
       )
     : text;
 }

@@ -37,7 +37,11 @@ let ecs: ECSClient;
 let route53: Route53Client;
 let workdir: string;
 let zoneId: string;
-let comments: Array<{ id: number; body: string }>;
+let comments: Array<{
+  id: number;
+  body: string;
+  user: { login: string; type: string; id: number };
+}>;
 let head: string;
 
 beforeAll(async () => {
@@ -103,7 +107,12 @@ beforeEach(async () => {
     body: comments,
   }));
   github.on('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', (req) => {
-    const comment = { id: comments.length + 1, body: (req.body as { body: string }).body };
+    // Comments made with the workflow token belong to github-actions[bot], as on GitHub.
+    const comment = {
+      id: comments.length + 1,
+      body: (req.body as { body: string }).body,
+      user: { login: 'github-actions[bot]', type: 'Bot', id: 41898282 },
+    };
     comments.push(comment);
     return { status: 201, body: comment };
   });
@@ -175,6 +184,12 @@ async function running(): Promise<string[]> {
 
 describe("the Action's preview and teardown commands, run from dist/index.js", () => {
   it('builds the head, launches its preview, keeps one comment up to date, and tears it down', async () => {
+    // Someone quotes the marker in a comment of their own: it must not become "our" comment.
+    comments.push({
+      id: 100,
+      body: '<!-- ecs-paas:preview --> copied',
+      user: { login: 'mallory', type: 'User', id: 7 },
+    });
     const first = randomBytes(20).toString('hex');
     const opened = await step('preview', first, 'opened');
     expect(opened.log).not.toContain('::error::');
@@ -186,6 +201,11 @@ describe("the Action's preview and teardown commands, run from dist/index.js", (
     );
     expect(await running()).toEqual([first]);
     expect(Object.keys(await records())).toEqual(['pr-12-web.preview.example.com.']);
+    expect(comments.shift()).toEqual({
+      id: 100,
+      body: '<!-- ecs-paas:preview --> copied',
+      user: { login: 'mallory', type: 'User', id: 7 },
+    });
     expect(comments).toHaveLength(1);
     expect(comments[0]?.body).toContain('<!-- ecs-paas:preview -->');
     expect(comments[0]?.body).toContain('Preview ready: http://pr-12-web.preview.example.com');
@@ -208,6 +228,41 @@ describe("the Action's preview and teardown commands, run from dist/index.js", (
     expect(comments).toHaveLength(1);
     expect(comments[0]?.body).toContain('Preview stopped');
     github.assertNoViolations();
+  });
+
+  it('refuses a fork PR before building anything from it', async () => {
+    const head = randomBytes(20).toString('hex');
+    const eventPath = join(workdir, 'event-fork.json');
+    await writeFile(
+      eventPath,
+      JSON.stringify(
+        pullRequestPayload({
+          action: 'opened',
+          repo: 'acme/web',
+          number: 12,
+          sha: head,
+          headRepo: 'mallory/web',
+        }),
+      ),
+    );
+
+    const run = await runActionProcess(
+      { command: 'preview', registry: registry.host, builder: 'podman', context: workdir },
+      {
+        ...awsEnv(proxy.url),
+        ...podman.env,
+        GITHUB_SHA: randomBytes(20).toString('hex'),
+        GITHUB_REPOSITORY: 'acme/web',
+        GITHUB_EVENT_NAME: 'pull_request',
+        GITHUB_EVENT_PATH: eventPath,
+        GITHUB_WORKSPACE: workdir,
+      },
+    );
+    expect(run.status).toBe(0);
+    expect(run.outputs.result).toBe('refused');
+    expect(run.log).toContain('comes from a fork');
+    expect(await registry.tags('web')).not.toContain(head);
+    expect(proxy.counts()['ECS.RunTask']).toBeUndefined();
   });
 
   it('fails with the config key that is wrong, launching nothing', async () => {

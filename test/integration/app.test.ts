@@ -487,4 +487,10 @@ describe('the App, driven by signed webhooks over HTTP', () => {
     expect(world.comments(13)).toHaveLength(1);
     expect(await records()).toEqual([`pr-13-web.${DOMAIN}.`]);
   });
+
+  it('refuses to start without a webhook secret, so nobody can forge deliveries', async () => {
+    await expect(
+      startApp({ githubUrl: api.url, awsEndpoint: proxy.url, env: { WEBHOOK_SECRET: '' } }),
+    ).rejects.toThrow(/WEBHOOK_SECRET is not set/);
+  });
 });

@@ -326,6 +326,18 @@ describe('the preview engine against moto (dns routing)', () => {
     expect(Object.keys(await aRecords())).toHaveLength(2);
   });
 
+  it('launches for a bot author, whose login ECS would refuse as a tag value', async () => {
+    const result = await launch(pr({ author: 'dependabot[bot]' }));
+    expect(result.kind).toBe('launched');
+    const { taskArns } = await ecs.send(new ListTasksCommand({ cluster: 'previews' }));
+    const { tasks } = await ecs.send(
+      new DescribeTasksCommand({ cluster: 'previews', tasks: taskArns, include: ['TAGS'] }),
+    );
+    expect(tasks?.[0]?.tags).toEqual(
+      expect.arrayContaining([{ key: 'ecs-paas:launched-by', value: 'dependabot-bot-' }]),
+    );
+  });
+
   it('lists every managed preview from AWS alone', async () => {
     const a = pr({ number: 1 });
     const b = pr({ number: 2 });

@@ -66,6 +66,16 @@ describe('toRegisterInput', () => {
     ]);
   });
 
+  it('stores task-level cpu and memory as the strings ECS returns', () => {
+    const input = toRegisterInput({
+      family: 'web',
+      cpu: 256,
+      memory: 512,
+      containerDefinitions: [{ name: 'a' }],
+    });
+    expect([input.cpu, input.memory]).toEqual(['256', '512']);
+  });
+
   it.each([
     [{ containerDefinitions: [{ name: 'a' }] }, "no 'family'"],
     [{ family: 'web' }, "no 'containerDefinitions'"],

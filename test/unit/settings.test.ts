@@ -120,9 +120,9 @@ describe('parseSettings', () => {
     ],
     [
       'bad build-args',
-      { ...DEPLOY, 'build-args': 'JUSTAKEY' },
+      { ...DEPLOY, 'build-args': 'A=1\nghp_secretvalue' },
       ENV,
-      /^Input 'build-args': 'JUSTAKEY' is not KEY=VALUE/,
+      /^Input 'build-args': line 2 is not KEY=VALUE \(one per line\)$/,
     ],
     [
       'bad repository',

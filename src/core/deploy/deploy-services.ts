@@ -289,8 +289,17 @@ async function rollBack(
   log: Logger,
 ): Promise<ServiceState[]> {
   const targets = new Map<string, string>();
-  for (const name of updated.keys()) {
+  const now = await describeServices(clients.ecs, request.cluster, [...updated.keys()]);
+  for (const [name, ours] of updated) {
     const back = previous.get(name) ?? '';
+    const current = now.get(name)?.taskDefinition ?? '';
+    if (current !== ours && current !== back) {
+      // Another deploy moved it on since ours began; rolling it back would undo that one.
+      log.warning(
+        `${name}: now runs ${revisionOf(current)} from another deploy; not rolling it back`,
+      );
+      continue;
+    }
     await clients.ecs.send(
       new UpdateServiceCommand({ cluster: request.cluster, service: name, taskDefinition: back }),
     );

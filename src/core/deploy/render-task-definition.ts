@@ -30,6 +30,11 @@ export function toRegisterInput(
   if (!Array.isArray(copy.containerDefinitions) || copy.containerDefinitions.length === 0) {
     throw new Error("the task definition has no 'containerDefinitions'");
   }
+  // YAML reads `cpu: 256` as a number; ECS stores and returns strings, and a number would make an
+  // unchanged file look changed on every run.
+  for (const field of ['cpu', 'memory'] as const) {
+    if (typeof copy[field] === 'number') copy[field] = String(copy[field]);
+  }
   return pruneEmpty(copy) as TaskDefinitionInput;
 }
 

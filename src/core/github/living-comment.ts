@@ -60,7 +60,8 @@ export async function findComment(
       page,
     });
     const comments = data as IssueComment[];
-    const ours = comments.find((c) => c.body?.includes(COMMENT_MARKER));
+    // Only a bot's comment counts: anyone can paste the marker into a comment of their own.
+    const ours = comments.find((c) => c.user?.type === 'Bot' && c.body?.includes(COMMENT_MARKER));
     if (ours) return { id: ours.id, body: ours.body ?? '' };
     if (comments.length < 100) return undefined;
   }

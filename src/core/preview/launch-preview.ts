@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { explainStoppedTasks } from '../deploy/explain-failure.js';
 import { describeTaskDefinition } from '../deploy/load-task-definition.js';
+import type { TaskDefinitionInput } from '../deploy/render-task-definition.js';
 import { errorMessage } from '../errors.js';
 import {
   byAge,
@@ -21,8 +22,8 @@ import type {
   PreviewResult,
   PreviewSettings,
 } from './preview-types.js';
-import { previewHost } from './preview-host.js';
-import { STARTED_BY, TAGS } from './routing-types.js';
+import { previewHost, type PreviewHost } from './preview-host.js';
+import { STARTED_BY, TAGS, tagValue } from './routing-types.js';
 import { taskAddress } from './task-address.js';
 import { waitForTask } from './wait-for-task.js';
 
@@ -95,16 +96,18 @@ export async function launchPreview(
     };
   }
 
-  const tags: Tag[] = [
-    { key: TAGS.managed, value: 'true' },
-    { key: TAGS.repo, value: pr.repo },
-    { key: TAGS.pr, value: String(pr.number) },
-    { key: TAGS.sha, value: pr.sha },
-    { key: TAGS.subdomain, value: host.label },
-    { key: TAGS.url, value: host.url },
-    { key: TAGS.launchedBy, value: request.launchedBy },
-    { key: TAGS.launchedAt, value: new Date(started).toISOString() },
-  ];
+  const tags: Tag[] = (
+    [
+      { key: TAGS.managed, value: 'true' },
+      { key: TAGS.repo, value: pr.repo },
+      { key: TAGS.pr, value: String(pr.number) },
+      { key: TAGS.sha, value: pr.sha },
+      { key: TAGS.subdomain, value: host.label },
+      { key: TAGS.url, value: host.url },
+      { key: TAGS.launchedBy, value: request.launchedBy },
+      { key: TAGS.launchedAt, value: new Date(started).toISOString() },
+    ] as Tag[]
+  ).map((tag) => ({ key: tag.key ?? '', value: tagValue(tag.value ?? '') }));
   const base = await describeTaskDefinition(deps.aws.ecs, settings.taskDefinition);
   const { definition, container } = previewTaskDefinition(base.input, {
     ...(settings.container ? { container: settings.container } : {}),
@@ -121,6 +124,56 @@ export async function launchPreview(
   const registered = await deps.aws.ecs.send(new RegisterTaskDefinitionCommand(definition));
   const revision = registered.taskDefinition?.taskDefinitionArn ?? '';
 
+  // From here on a task may exist: any error stops it and drops its revision, so a failed launch
+  // never leaves a task, a record or a revision behind.
+  const launched: { taskArn?: string } = {};
+  try {
+    return await startAndRoute(
+      deps,
+      settings,
+      request,
+      { host, tags, definition, container, revision, mine, started },
+      launched,
+    );
+  } catch (error) {
+    if (launched.taskArn) {
+      await deps.aws.ecs
+        .send(
+          new StopTaskCommand({
+            cluster: settings.cluster,
+            task: launched.taskArn,
+            reason: 'ecs-paas: launch failed',
+          }),
+        )
+        .catch(() => undefined);
+    }
+    await deregister(deps, [revision]);
+    return {
+      kind: 'failed',
+      reason: `the preview could not be launched: ${errorMessage(error)}`,
+      details: [],
+    };
+  }
+}
+
+interface LaunchContext {
+  readonly host: PreviewHost;
+  readonly tags: Tag[];
+  readonly definition: TaskDefinitionInput;
+  readonly container: string;
+  readonly revision: string;
+  readonly mine: readonly PreviewTask[];
+  readonly started: number;
+}
+
+async function startAndRoute(
+  deps: PreviewDeps,
+  settings: PreviewSettings,
+  request: LaunchRequest,
+  { host, tags, definition, container, revision, mine, started }: LaunchContext,
+  launched: { taskArn?: string },
+): Promise<PreviewResult> {
+  const { pr } = request;
   const run = await deps.aws.ecs.send(
     new RunTaskCommand({
       cluster: settings.cluster,
@@ -139,6 +192,7 @@ export async function launchPreview(
     }),
   );
   const taskArn = run.tasks?.[0]?.taskArn;
+  if (taskArn) launched.taskArn = taskArn;
   if (!taskArn) {
     await deregister(deps, [revision]);
     const failure = run.failures?.[0];

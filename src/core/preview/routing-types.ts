@@ -54,3 +54,11 @@ export const TAGS = {
 
 /** The `startedBy` every preview task is started with, so one ListTasks finds them all. */
 export const STARTED_BY = 'ecs-paas';
+
+/**
+ * ECS rejects tag values outside letters, digits, spaces and `_ . : / = + - @` (a bot's login such
+ * as `dependabot[bot]` would fail RunTask), and longer than 256 characters.
+ */
+export function tagValue(value: string): string {
+  return value.replace(/[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, '-').slice(0, 256);
+}

@@ -49,11 +49,12 @@ export async function teardownPreview(
       ...mine.filter((t) => t.label).map((t) => `${t.label}.${settings.routing.domain}`),
     ]),
   ];
-  await deps.router.unroute(hostnames);
+  // Revisions first: once the tasks are stopped nothing else would ever find them again.
   await deregister(
     deps,
     mine.map((t) => t.task.taskDefinitionArn ?? ''),
   );
+  await deps.router.unroute(hostnames);
   if (stopped.length > 0) deps.log.info(`PR #${pr.number}: preview torn down (${why})`);
   return { kind: 'torn-down', stopped, hostnames: stopped.length > 0 ? hostnames : [] };
 }

@@ -51,7 +51,10 @@ export function previewComment(result: PreviewResult, context: CommentContext): 
         `### ❌ Preview failed for \`${short(context.sha)}\``,
         '',
         result.reason,
-        ...(result.details.length > 0 ? ['', '```', ...result.details, '```'] : []),
+        // Container log lines stay out: a PR comment is public and crashing apps print secrets.
+        ...(publicDetails(result.details).length > 0
+          ? ['', '```', ...publicDetails(result.details), '```']
+          : []),
         ...(context.logsUrl ? ['', `[Logs](${context.logsUrl})`] : []),
       );
       break;
@@ -67,4 +70,9 @@ export function previewComment(result: PreviewResult, context: CommentContext): 
     );
   }
   return lines.join('\n');
+}
+
+/** Stopped reasons and exit codes, without the `| log line` rows explain-failure adds. */
+function publicDetails(details: readonly string[]): string[] {
+  return details.filter((line) => !line.trimStart().startsWith('|'));
 }
