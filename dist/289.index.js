@@ -801,15 +801,7 @@ async function launchPreview(deps, settings, request) {
     const current = mine.filter((t) => t.sha === pr.sha).sort(byAge)[0];
     if (current && current.status === 'RUNNING') {
         // Converge the route too: a crash between RUNNING and the DNS switch leaves it behind.
-        const ip = await taskAddress(current.task, deps.aws, settings.assignPublicIp);
-        const { url } = await deps.router.route({
-            ...host,
-            ip,
-            port: settings.routing.port,
-            repo: pr.repo,
-            pr: pr.number,
-            sha: pr.sha,
-        });
+        const { url } = await routeTask(deps, settings, pr, host, current.task);
         await stopTasks(deps, settings.cluster, mine.filter((t) => t !== current), pr.sha);
         const since = current.launchedAt ?? current.startedAt;
         return {
@@ -950,17 +942,10 @@ async function startAndRoute(deps, settings, request, { host, tags, definition, 
                 reason: `a launch for ${winner.sha.slice(0, 7)} started after this one`,
             };
     }
-    const ip = await taskAddress(outcome.task, deps.aws, settings.assignPublicIp);
     let url;
+    let ip;
     try {
-        ({ url } = await deps.router.route({
-            ...host,
-            ip,
-            port: settings.routing.port,
-            repo: pr.repo,
-            pr: pr.number,
-            sha: pr.sha,
-        }));
+        ({ url, ip } = await routeTask(deps, settings, pr, host, outcome.task));
     }
     catch (error) {
         await stopOwn(deps, settings.cluster, taskArn, revision, 'its route could not be created');
@@ -1013,6 +998,20 @@ async function deregister(deps, revisions) {
             .send(new dist_cjs/* DeregisterTaskDefinitionCommand */.sjB({ taskDefinition: revision }))
             .catch((error) => deps.log.warning(`Could not deregister ${revision}: ${(0,errors/* errorMessage */.gJ)(error)}`));
     }
+}
+/** Points the PR's host name at a running task; returns the URL and the address it routed to. */
+async function routeTask(deps, settings, pr, host, task) {
+    const ip = await taskAddress(task, deps.aws, settings.assignPublicIp);
+    const target = {
+        ...host,
+        ip,
+        port: settings.routing.port,
+        repo: pr.repo,
+        pr: pr.number,
+        sha: pr.sha,
+    };
+    const { url } = await deps.router.route(target);
+    return { url, ip };
 }
 
 ;// CONCATENATED MODULE: ./src/core/preview/teardown-preview.ts

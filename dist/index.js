@@ -76773,10 +76773,12 @@ class DeploymentRecorder {
     target;
     log;
     id;
-    constructor(api, target, log) {
+    /** `id` attaches to a Deployment made earlier (to mark it inactive, say) instead of starting one. */
+    constructor(api, target, log, id) {
         this.api = api;
         this.target = target;
         this.log = log;
+        this.id = id;
     }
     async start(logUrl) {
         try {

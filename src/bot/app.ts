@@ -43,30 +43,15 @@ export function ecsPaasApp(services: BotServices) {
       );
     });
 
-    app.on('workflow_run.completed', (context) => {
-      const run = context.payload.workflow_run;
+    // A workflow run or check suite that succeeded for a SHA may mean its image is in ECR now.
+    app.on(['workflow_run.completed', 'check_suite.completed'], (context) => {
+      const run =
+        'workflow_run' in context.payload
+          ? context.payload.workflow_run
+          : context.payload.check_suite;
       if (run.conclusion !== 'success') return;
-      background(context, () =>
-        imageMayBeReady(
-          context,
-          services,
-          run.head_sha,
-          (run.pull_requests ?? []).flatMap((p) => (p ? [p.number] : [])),
-        ),
-      );
-    });
-
-    app.on('check_suite.completed', (context) => {
-      const suite = context.payload.check_suite;
-      if (suite.conclusion !== 'success') return;
-      background(context, () =>
-        imageMayBeReady(
-          context,
-          services,
-          suite.head_sha,
-          (suite.pull_requests ?? []).map((p) => p.number),
-        ),
-      );
+      const numbers = (run.pull_requests ?? []).flatMap((p) => (p ? [p.number] : []));
+      background(context, () => imageMayBeReady(context, services, run.head_sha, numbers));
     });
 
     app.on('issue_comment.created', (context) => {

@@ -13,9 +13,8 @@ import { readRepoConfig } from './config-reader.js';
 import { getPull, type GitHubApi, type PullRequestData, type RepoRef } from './github-api.js';
 import {
   deactivatePreviewDeployments,
+  previewDeployment,
   previewEnvironment,
-  setDeploymentState,
-  startPreviewDeployment,
 } from './preview-deployment.js';
 
 export interface ReconcileTrigger {
@@ -107,9 +106,10 @@ async function reconcileNow(
   const serving = (await listPreviewTasks(deps.aws.ecs, preview.cluster)).some(
     (t) => t.repo === ref.repo && t.pr === number && t.sha === ref.sha && t.status === 'RUNNING',
   );
-  const deploymentId = serving
+  const deployment = serving
     ? undefined
-    : await startPreviewDeployment(api, repo, number, ref.sha, services.log);
+    : previewDeployment(api, repo, number, ref.sha, services.log);
+  await deployment?.start();
   let result: PreviewResult;
   try {
     result = await launchPreview(deps, preview, {
@@ -123,22 +123,14 @@ async function reconcileNow(
   } catch (error) {
     result = { kind: 'failed', reason: errorMessage(error), details: [] };
   }
-  if (deploymentId !== undefined) {
-    const state =
-      result.kind === 'failed' ? 'failure' : result.kind === 'discarded' ? 'inactive' : 'success';
-    await setDeploymentState(
-      api,
-      repo,
-      deploymentId,
-      state,
-      {
-        ...('url' in result ? { environmentUrl: result.url } : {}),
-        description:
-          result.kind === 'failed' ? result.reason : `${result.kind} ${ref.sha.slice(0, 7)}`,
-      },
-      services.log,
-    );
-  }
+  await deployment?.status(
+    result.kind === 'failed' ? 'failure' : result.kind === 'discarded' ? 'inactive' : 'success',
+    {
+      ...('url' in result ? { environmentUrl: result.url } : {}),
+      description:
+        result.kind === 'failed' ? result.reason : `${result.kind} ${ref.sha.slice(0, 7)}`,
+    },
+  );
   // A discarded launch lost to a newer head, whose own run writes the comment.
   if (result.kind !== 'discarded') {
     await upsertComment(

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { parseDuration } from '../duration.js';
-import type { RoutingSettings } from '../preview/routing-types.js';
+import type { PreviewSettings } from '../preview/preview-types.js';
 import { expected, got, integer, mapOf, matching, section, text } from './config-fields.js';
 import { routingSchema } from './routing-config.js';
 
-export type LaunchType = 'FARGATE' | 'EC2' | 'EXTERNAL';
+export type LaunchType = PreviewSettings['launchType'];
 
 /** A CloudWatch metric that counts a preview's requests, for idle detection in `dns` mode. */
 export interface ActivityMetric {
@@ -15,25 +15,9 @@ export interface ActivityMetric {
 }
 
 /** `preview:` in `.github/ecs-paas.yml`: how each pull request's preview task runs and is reached. */
-export interface PreviewConfig {
-  readonly cluster: string;
-  /** Base task definition family; previews register revisions derived from its latest one. */
-  readonly taskDefinition: string;
-  /** The container that gets the preview image; may be left out when the task has only one. */
-  readonly container?: string;
+export interface PreviewConfig extends PreviewSettings {
   /** Where `<ecr-repository>:<sha>` images are found; left out, the caller uses the GitHub repo name. */
   readonly ecrRepository?: string;
-  readonly launchType: LaunchType;
-  readonly subnets: readonly string[];
-  readonly securityGroups: readonly string[];
-  readonly assignPublicIp: boolean;
-  readonly routing: RoutingSettings;
-  /** Added to the preview container's environment; values already turned into strings. */
-  readonly env: Readonly<Record<string, string>>;
-  /** Open previews per repository; further PRs wait for a slot. */
-  readonly maxPreviews: number;
-  /** Fork PRs get a preview only after a maintainer's `/deploy` (`require-approval`), or never. */
-  readonly forks: 'require-approval' | 'never';
   /** Idle time before teardown, in ms; null when idle teardown is off (`idle-after: never`). */
   readonly idleAfterMs: number | null;
   readonly activityMetric?: ActivityMetric;

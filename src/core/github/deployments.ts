@@ -26,11 +26,15 @@ export interface DeploymentTarget {
 export class DeploymentRecorder {
   private id: number | undefined;
 
+  /** `id` attaches to a Deployment made earlier (to mark it inactive, say) instead of starting one. */
   constructor(
     private readonly api: DeploymentsApi,
     private readonly target: DeploymentTarget,
     private readonly log: Logger,
-  ) {}
+    id?: number,
+  ) {
+    this.id = id;
+  }
 
   async start(logUrl?: string): Promise<void> {
     try {

@@ -4,6 +4,7 @@ import {
   RunTaskCommand,
   StopTaskCommand,
   type Tag,
+  type Task,
 } from '@aws-sdk/client-ecs';
 import { explainStoppedTasks } from '../deploy/explain-failure.js';
 import { describeTaskDefinition } from '../deploy/load-task-definition.js';
@@ -21,6 +22,7 @@ import type {
   PreviewDeps,
   PreviewResult,
   PreviewSettings,
+  PullRequestRef,
 } from './preview-types.js';
 import { previewHost, type PreviewHost } from './preview-host.js';
 import { STARTED_BY, TAGS, tagValue } from './routing-types.js';
@@ -62,15 +64,7 @@ export async function launchPreview(
   const current = mine.filter((t) => t.sha === pr.sha).sort(byAge)[0];
   if (current && current.status === 'RUNNING') {
     // Converge the route too: a crash between RUNNING and the DNS switch leaves it behind.
-    const ip = await taskAddress(current.task, deps.aws, settings.assignPublicIp);
-    const { url } = await deps.router.route({
-      ...host,
-      ip,
-      port: settings.routing.port,
-      repo: pr.repo,
-      pr: pr.number,
-      sha: pr.sha,
-    });
+    const { url } = await routeTask(deps, settings, pr, host, current.task);
     await stopTasks(
       deps,
       settings.cluster,
@@ -262,17 +256,10 @@ async function startAndRoute(
         };
   }
 
-  const ip = await taskAddress(outcome.task, deps.aws, settings.assignPublicIp);
   let url: string;
+  let ip: string;
   try {
-    ({ url } = await deps.router.route({
-      ...host,
-      ip,
-      port: settings.routing.port,
-      repo: pr.repo,
-      pr: pr.number,
-      sha: pr.sha,
-    }));
+    ({ url, ip } = await routeTask(deps, settings, pr, host, outcome.task));
   } catch (error) {
     await stopOwn(deps, settings.cluster, taskArn, revision, 'its route could not be created');
     return {
@@ -346,4 +333,25 @@ export async function deregister(deps: PreviewDeps, revisions: readonly string[]
         deps.log.warning(`Could not deregister ${revision}: ${errorMessage(error)}`),
       );
   }
+}
+
+/** Points the PR's host name at a running task; returns the URL and the address it routed to. */
+async function routeTask(
+  deps: PreviewDeps,
+  settings: PreviewSettings,
+  pr: PullRequestRef,
+  host: PreviewHost,
+  task: Task,
+): Promise<{ url: string; ip: string }> {
+  const ip = await taskAddress(task, deps.aws, settings.assignPublicIp);
+  const target = {
+    ...host,
+    ip,
+    port: settings.routing.port,
+    repo: pr.repo,
+    pr: pr.number,
+    sha: pr.sha,
+  };
+  const { url } = await deps.router.route(target);
+  return { url, ip };
 }
