@@ -430,7 +430,7 @@ const repoConfigSchema = section({ preview: previewSchema.optional(), environmen
  */
 function parseRepoConfig(text, source = '.github/ecs-paas.yml') {
     // `<<: *defaults` is how teams share settings between environments; YAML 1.2 needs it opted in.
-    const document = (0,dist/* parseDocument */.Tp)(text, { merge: true });
+    const document = (0,dist.parseDocument)(text, { merge: true });
     if (document.errors.length > 0)
         throw new ConfigError(source, syntaxIssues(document.errors));
     let content;
@@ -1099,8 +1099,8 @@ function publicDetails(details) {
 
 // EXTERNAL MODULE: ./src/action/actions-logger.ts
 var actions_logger = __webpack_require__(2722);
-// EXTERNAL MODULE: ./src/action/provide-action-image.ts + 6 modules
-var provide_action_image = __webpack_require__(678);
+// EXTERNAL MODULE: ./src/action/provide-action-image.ts + 5 modules
+var provide_action_image = __webpack_require__(9588);
 ;// CONCATENATED MODULE: ./src/action/pull-request-event.ts
 
 /**

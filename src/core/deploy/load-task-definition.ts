@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import { DescribeTaskDefinitionCommand, type ECSClient, type Tag } from '@aws-sdk/client-ecs';
-import { parse as parseYaml } from 'yaml';
 import { withContext } from '../errors.js';
 import { toRegisterInput, type TaskDefinitionInput } from './render-task-definition.js';
 
@@ -40,7 +39,8 @@ export async function readTaskDefinitionFile(path: string): Promise<LoadedTaskDe
   }
   let parsed: unknown;
   try {
-    parsed = /\.json$/i.test(path) ? JSON.parse(text) : parseYaml(text);
+    // yaml is loaded only for YAML files, keeping it off every other step's start-up.
+    parsed = /\.json$/i.test(path) ? JSON.parse(text) : (await import('yaml')).parse(text);
   } catch (error) {
     throw withContext(
       `Input 'task-definition': '${path}' is not valid ${/\.json$/i.test(path) ? 'JSON' : 'YAML'}`,

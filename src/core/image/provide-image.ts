@@ -6,9 +6,12 @@ import { withContext } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { run } from '../process.js';
 import { buildArguments, type BuildRequest } from './build-arguments.js';
-import { ecrImageDigest, ecrLogin, ensureRepository } from './ecr-repository.js';
 import { ecrRegistry, parseImageReference, pinnedReference } from './image-reference.js';
 import { registryDigest } from './registry-digest.js';
+
+// ECR's client code is loaded on use: a deploy of an image already pinned by digest never needs
+// it, and loading it up front would delay that step's first AWS call.
+const ecrModule = () => import('./ecr-repository.js');
 
 export interface ImageRequest {
   /** A prebuilt image to use as it is; otherwise one is built. */
@@ -48,6 +51,7 @@ export async function provideImage(
   let registry = request.registry ?? '';
   const ecr = usesEcr ? await ecrClient() : undefined;
   if (ecr) {
+    const { ensureRepository, ecrLogin } = await ecrModule();
     await ensureRepository(ecr, request.repository, request.createRepository, log);
     const login = await ecrLogin(ecr, log);
     registry = request.registry ?? login.registry;
@@ -62,7 +66,7 @@ export async function provideImage(
   }
 
   const existing = ecr
-    ? await ecrImageDigest(ecr, request.repository, request.sha)
+    ? await (await ecrModule()).ecrImageDigest(ecr, request.repository, request.sha)
     : await registryDigest(parseImageReference(`${registry}/${request.repository}:${request.sha}`));
   if (existing) {
     log.info(
@@ -98,7 +102,9 @@ async function resolvePrebuilt(
   const digest =
     reference.digest ??
     (ecrHost
-      ? await ecrImageDigest(
+      ? await (
+          await ecrModule()
+        ).ecrImageDigest(
           await ecrClient(),
           reference.repository,
           reference.tag ?? 'latest',
