@@ -63971,18 +63971,43 @@ async function deployServices(clients, request, log) {
     }
     const started = new Date(Date.now() - 1_000);
     const updated = new Map();
+    let updateFailure;
     for (const name of request.services) {
         if (previous.get(name) === taskDefinitionArn)
             continue;
-        await ecs
-            .send(new dist_cjs/* UpdateServiceCommand */.kZr({
-            cluster: request.cluster,
-            service: name,
-            taskDefinition: taskDefinitionArn,
-        }))
-            .catch((error) => Promise.reject((0,errors/* withContext */.eQ)(`Could not update service '${name}'`, error)));
+        try {
+            await ecs.send(new dist_cjs/* UpdateServiceCommand */.kZr({
+                cluster: request.cluster,
+                service: name,
+                taskDefinition: taskDefinitionArn,
+            }));
+        }
+        catch (error) {
+            // The services already moved must not be left half-deployed: stop here and roll them back.
+            updateFailure = (0,errors/* withContext */.eQ)(`Could not update service '${name}'`, error).message;
+            break;
+        }
         updated.set(name, taskDefinitionArn);
         log.info(`${name}: ${revisionOf(previous.get(name) ?? '')} → ${revisionOf(taskDefinitionArn)}`);
+    }
+    if (updateFailure) {
+        const back = request.rollback === 'never' || updated.size === 0
+            ? []
+            : await rollBack(clients, request, updated, previous, log);
+        return {
+            ...report,
+            rolledBack: back.length > 0,
+            services: request.services.map((name) => ({
+                service: name,
+                from: previous.get(name) ?? '',
+                to: taskDefinitionArn,
+                result: !updated.has(name) ? 'unchanged' : back.length > 0 ? 'rolled-back' : 'not-waited',
+            })),
+            failure: back.length > 0
+                ? `${updateFailure}; rolled back ${[...updated.keys()].join(', ')}`
+                : updateFailure,
+            explanation: [],
+        };
     }
     const reportFor = (name, result, state) => ({
         service: name,

@@ -314,6 +314,32 @@ describe('the Action run as a process from dist/index.js', () => {
     expect(run.ms).toBeLessThan(60_000);
   });
 
+  it('rolls back the services it moved when a later service cannot be updated', async () => {
+    // IAM scoped per service: moto cannot deny, so answer as ECS does for web-canary.
+    proxy.intercept('ECS.UpdateService', (request, response) =>
+      request.body.includes('"web-canary"') && !request.body.includes(original)
+        ? {
+            status: 400,
+            headers: { ...response.headers, 'x-amzn-errortype': 'AccessDeniedException' },
+            body: JSON.stringify({
+              __type: 'AccessDeniedException',
+              message: 'not authorized to perform ecs:UpdateService on web-canary',
+            }),
+          }
+        : undefined,
+    );
+    const run = await deploy({}, newSha());
+    expect(run.status).toBe(1);
+    expect(run.log).toMatch(
+      /::error::Could not update service 'web-canary': AccessDeniedException: .*; rolled back web/,
+    );
+    expect(run.outputs['rolled-back']).toBe('true');
+    const { services } = await ecs.send(
+      new DescribeServicesCommand({ cluster: CLUSTER, services: ['web'] }),
+    );
+    expect(services?.[0]?.taskDefinition).toBe(original);
+  });
+
   it('survives throttling on RegisterTaskDefinition', async () => {
     proxy.inject('ECS.RegisterTaskDefinition', { kind: 'throttle' }, 3);
     const run = await deploy({}, newSha());
