@@ -63779,7 +63779,15 @@ async function runOneOffTask(clients, task, log) {
         }
         await new Promise((r) => setTimeout(r, delay));
         delay = Math.min(delay * 2, 15_000);
-        const described = await clients.ecs.send(new dist_cjs/* DescribeTasksCommand */.z8X({ cluster: task.cluster, tasks: [arn] }));
+        const described = await clients.ecs
+            .send(new dist_cjs/* DescribeTasksCommand */.z8X({ cluster: task.cluster, tasks: [arn] }))
+            .catch(async (error) => {
+            // Losing sight of the task must not leave it running a migration nobody watches.
+            await clients.ecs
+                .send(new dist_cjs/* StopTaskCommand */.PP1({ cluster: task.cluster, task: arn, reason: 'run-before lost' }))
+                .catch(() => undefined);
+            throw (0,errors/* withContext */.eQ)('Could not follow the run-before task (it was stopped)', error);
+        });
         const current = described.tasks?.[0];
         if (current?.lastStatus === 'STOPPED')
             stopped = current;
@@ -63924,7 +63932,14 @@ async function deployServices(clients, request, log) {
         log.info(`Registered ${revisionOf(taskDefinitionArn)}`);
     }
     const firstPrevious = previous.get(request.services[0] ?? '') ?? '';
-    const changes = latest ? describeChanges(latest.input, rendered) : ['new task definition family'];
+    // Changes are told against what the (first) service ran, which a file or a named revision may
+    // not be; one more describe only in that case.
+    const ranBefore = firstPrevious && firstPrevious !== latest?.arn
+        ? await (0,load_task_definition/* describeTaskDefinition */.o)(ecs, firstPrevious).catch(() => latest)
+        : latest;
+    const changes = ranBefore
+        ? describeChanges(ranBefore.input, rendered)
+        : ['new task definition family'];
     const report = {
         taskDefinitionArn,
         previousTaskDefinitionArn: firstPrevious,

@@ -10,6 +10,7 @@ import {
   DescribeTaskDefinitionCommand,
   ECSClient,
   ListTaskDefinitionsCommand,
+  ListTasksCommand,
 } from '@aws-sdk/client-ecs';
 import {
   CloudWatchLogsClient,
@@ -279,6 +280,26 @@ describe('the Action run as a process from dist/index.js', () => {
       new ListTaskDefinitionsCommand({ familyPrefix: 'web', status: 'ACTIVE' }),
     );
     expect(active.taskDefinitionArns).toEqual([original]);
+  });
+
+  it('stops the run-before task when it can no longer follow it', async () => {
+    proxy.intercept('ECS.DescribeTasks', (_request, response) => ({
+      status: 400,
+      headers: { ...response.headers, 'x-amzn-errortype': 'AccessDeniedException' },
+      body: JSON.stringify({
+        __type: 'AccessDeniedException',
+        message: 'not authorized to perform ecs:DescribeTasks',
+      }),
+    }));
+    const run = await deploy({ 'run-before': 'npm run migrate' }, newSha());
+    proxy.clear();
+    expect(run.status).toBe(1);
+    expect(run.log).toContain('::error::Could not follow the run-before task (it was stopped)');
+    const { taskArns } = await ecs.send(
+      new ListTasksCommand({ cluster: CLUSTER, desiredStatus: 'RUNNING' }),
+    );
+    expect(taskArns).toEqual([]);
+    expect(await serviceDefinitions()).toEqual([original, original]);
   });
 
   it('fails fast on a failed rollout, rolls every service back and says so', async () => {

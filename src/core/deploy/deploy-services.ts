@@ -113,7 +113,15 @@ export async function deployServices(
     log.info(`Registered ${revisionOf(taskDefinitionArn)}`);
   }
   const firstPrevious = previous.get(request.services[0] ?? '') ?? '';
-  const changes = latest ? describeChanges(latest.input, rendered) : ['new task definition family'];
+  // Changes are told against what the (first) service ran, which a file or a named revision may
+  // not be; one more describe only in that case.
+  const ranBefore =
+    firstPrevious && firstPrevious !== latest?.arn
+      ? await describeTaskDefinition(ecs, firstPrevious).catch(() => latest)
+      : latest;
+  const changes = ranBefore
+    ? describeChanges(ranBefore.input, rendered)
+    : ['new task definition family'];
   const report = {
     taskDefinitionArn,
     previousTaskDefinitionArn: firstPrevious,

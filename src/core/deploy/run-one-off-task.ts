@@ -80,9 +80,17 @@ export async function runOneOffTask(
     }
     await new Promise((r) => setTimeout(r, delay));
     delay = Math.min(delay * 2, 15_000);
-    const described = await clients.ecs.send(
-      new DescribeTasksCommand({ cluster: task.cluster, tasks: [arn] }),
-    );
+    const described = await clients.ecs
+      .send(new DescribeTasksCommand({ cluster: task.cluster, tasks: [arn] }))
+      .catch(async (error: unknown) => {
+        // Losing sight of the task must not leave it running a migration nobody watches.
+        await clients.ecs
+          .send(
+            new StopTaskCommand({ cluster: task.cluster, task: arn, reason: 'run-before lost' }),
+          )
+          .catch(() => undefined);
+        throw withContext('Could not follow the run-before task (it was stopped)', error);
+      });
     const current = described.tasks?.[0];
     if (current?.lastStatus === 'STOPPED') stopped = current;
   }
