@@ -60,29 +60,18 @@ function createDnsRouter(route53, settings, options = {}) {
 /* harmony export */   Ar: () => (/* binding */ findARecord),
 /* harmony export */   O1: () => (/* binding */ listARecords),
 /* harmony export */   _9: () => (/* binding */ hostKey),
-/* harmony export */   g3: () => (/* binding */ pollUntil),
+/* harmony export */   g3: () => (/* reexport safe */ _poll_js__WEBPACK_IMPORTED_MODULE_1__.g),
 /* harmony export */   nJ: () => (/* binding */ changeRecords),
 /* harmony export */   pV: () => (/* binding */ checkUnder),
 /* harmony export */   zR: () => (/* binding */ deleteARecords)
 /* harmony export */ });
-/* harmony import */ var _aws_sdk_client_route_53__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(8621);
+/* harmony import */ var _aws_sdk_client_route_53__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(8621);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(4296);
+/* harmony import */ var _poll_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(8822);
 
 
-/** Polls until `probe` returns a value; on timeout throws what `timedOut` makes of the last miss. */
-async function pollUntil(probe, options, timedOut) {
-    const started = Date.now();
-    let delay = options.pollMs ?? 2_000;
-    for (;;) {
-        const result = await probe();
-        if ('done' in result)
-            return result.done;
-        if (Date.now() - started + delay > options.timeoutMs)
-            throw timedOut(result.miss);
-        await new Promise((resolve) => setTimeout(resolve, delay));
-        delay = Math.min(delay * 2, 15_000);
-    }
-}
+
+
 /** Route 53 answers with a trailing dot and DNS is case-insensitive: compare names in one form. */
 function hostKey(name) {
     return name.toLowerCase().replace(/\.$/, '');
@@ -98,7 +87,7 @@ function checkUnder(domain, hostname) {
 /** The A record Route 53 holds for a name, if any, read with one call from its place in the zone. */
 async function findARecord(route53, zoneId, hostname) {
     try {
-        const { ResourceRecordSets = [] } = await route53.send(new _aws_sdk_client_route_53__WEBPACK_IMPORTED_MODULE_1__.ListResourceRecordSetsCommand({
+        const { ResourceRecordSets = [] } = await route53.send(new _aws_sdk_client_route_53__WEBPACK_IMPORTED_MODULE_2__.ListResourceRecordSetsCommand({
             HostedZoneId: zoneId,
             StartRecordName: hostname,
             StartRecordType: 'A',
@@ -119,7 +108,7 @@ async function listARecords(route53, zoneId) {
     let next = { HostedZoneId: zoneId };
     try {
         while (next) {
-            const page = await route53.send(new _aws_sdk_client_route_53__WEBPACK_IMPORTED_MODULE_1__.ListResourceRecordSetsCommand(next));
+            const page = await route53.send(new _aws_sdk_client_route_53__WEBPACK_IMPORTED_MODULE_2__.ListResourceRecordSetsCommand(next));
             records.push(...(page.ResourceRecordSets ?? []).filter((r) => r.Type === 'A'));
             next = page.IsTruncated
                 ? {
@@ -141,15 +130,15 @@ const SYNC_TIMEOUT_MS = 180_000;
 /** Applies one change batch and waits until Route 53 serves it everywhere (INSYNC). */
 async function changeRecords(route53, zoneId, changes, context, pollMs) {
     try {
-        const { ChangeInfo } = await route53.send(new _aws_sdk_client_route_53__WEBPACK_IMPORTED_MODULE_1__.ChangeResourceRecordSetsCommand({
+        const { ChangeInfo } = await route53.send(new _aws_sdk_client_route_53__WEBPACK_IMPORTED_MODULE_2__.ChangeResourceRecordSetsCommand({
             HostedZoneId: zoneId,
             ChangeBatch: { Changes: changes },
         }));
         if (!ChangeInfo?.Id || ChangeInfo.Status === 'INSYNC')
             return;
         const id = ChangeInfo.Id;
-        await pollUntil(async () => {
-            const { ChangeInfo: info } = await route53.send(new _aws_sdk_client_route_53__WEBPACK_IMPORTED_MODULE_1__.GetChangeCommand({ Id: id }));
+        await (0,_poll_js__WEBPACK_IMPORTED_MODULE_1__/* .pollUntil */ .g)(async () => {
+            const { ChangeInfo: info } = await route53.send(new _aws_sdk_client_route_53__WEBPACK_IMPORTED_MODULE_2__.GetChangeCommand({ Id: id }));
             return info?.Status === 'INSYNC' ? { done: undefined } : { miss: info?.Status };
         }, { timeoutMs: SYNC_TIMEOUT_MS, ...(pollMs === undefined ? {} : { pollMs }) }, (status) => new Error(`change ${id} still ${status ?? 'unknown'} after ${SYNC_TIMEOUT_MS} ms`));
     }
@@ -178,7 +167,7 @@ async function deleteARecords(route53, zoneId, hostnames) {
         const names = batch.map((r) => hostKey(r.Name ?? '')).join(', ');
         // Nothing waits on a delete: a stale answer for a minute harms no one.
         try {
-            await route53.send(new _aws_sdk_client_route_53__WEBPACK_IMPORTED_MODULE_1__.ChangeResourceRecordSetsCommand({
+            await route53.send(new _aws_sdk_client_route_53__WEBPACK_IMPORTED_MODULE_2__.ChangeResourceRecordSetsCommand({
                 HostedZoneId: zoneId,
                 ChangeBatch: { Changes: batch.map(exactDelete) },
             }));

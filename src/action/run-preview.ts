@@ -5,6 +5,7 @@ import { parseRepoConfig } from '../core/config/repo-config.js';
 import { errorMessage } from '../core/errors.js';
 import type { DeploymentsApi } from '../core/github/deployments.js';
 import { upsertComment } from '../core/github/living-comment.js';
+import { isHead } from '../core/github/pull-requests.js';
 import { createRouter } from '../core/preview/create-router.js';
 import { launchPreview } from '../core/preview/launch-preview.js';
 import type { PreviewResult } from '../core/preview/preview-types.js';
@@ -68,7 +69,7 @@ export async function runPreviewCommand(
       image: provided.image,
       launchedBy: pr.author,
       ...(github
-        ? { isCurrentHead: (sha: string) => isHead(github, owner, repo, pr.number, sha) }
+        ? { isCurrentHead: (sha: string) => isHead(github, { owner, repo }, pr.number, sha) }
         : {}),
     });
   }
@@ -115,26 +116,6 @@ async function readConfig(path: string): Promise<string> {
 async function octokit(token: string): Promise<DeploymentsApi> {
   const { getOctokit } = await import('@actions/github');
   return getOctokit(token);
-}
-
-async function isHead(
-  api: DeploymentsApi,
-  owner: string,
-  repo: string,
-  pullNumber: number,
-  sha: string,
-): Promise<boolean> {
-  try {
-    const { data } = await api.request('GET /repos/{owner}/{repo}/pulls/{pull_number}', {
-      owner,
-      repo,
-      pull_number: pullNumber,
-    });
-    return (data as { head?: { sha?: string } }).head?.sha === sha;
-  } catch {
-    // When GitHub cannot say, keep the launch: the next event converges anyway.
-    return true;
-  }
 }
 
 function pollOverride(env: NodeJS.ProcessEnv): { pollMs?: number } {

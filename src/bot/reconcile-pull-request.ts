@@ -10,7 +10,13 @@ import { previewComment } from '../core/report/preview-comment.js';
 import type { BotServices } from './bot-services.js';
 import { HELP_LINES } from './commands.js';
 import { readRepoConfig } from './config-reader.js';
-import { getPull, type GitHubApi, type PullRequestData, type RepoRef } from './github-api.js';
+import {
+  getPull,
+  isHead,
+  type GitHubApi,
+  type PullRequestData,
+  type RepoRef,
+} from './github-api.js';
 import {
   deactivatePreviewDeployments,
   previewDeployment,
@@ -117,8 +123,7 @@ async function reconcileNow(
       image: image.image,
       launchedBy: trigger.actor ?? ref.author,
       approved,
-      isCurrentHead: async (sha) =>
-        (await getPull(api, repo, number).catch(() => pull)).head.sha === sha,
+      isCurrentHead: (sha) => isHead(api, repo, number, sha),
     });
   } catch (error) {
     result = { kind: 'failed', reason: errorMessage(error), details: [] };

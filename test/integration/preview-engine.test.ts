@@ -293,6 +293,24 @@ describe('the preview engine against moto (dns routing)', () => {
     expect(proxy.counts()['Route53.ChangeResourceRecordSets']).toBeUndefined();
   });
 
+  it('stops a task that does not start in time and reports it, leaving no record', async () => {
+    // A slow pull on real Fargate: the task stays PENDING past the start timeout.
+    proxy.intercept('ECS.DescribeTasks', (_request, response) => {
+      const body = JSON.parse(response.body) as { tasks?: Array<Record<string, unknown>> };
+      for (const task of body.tasks ?? [])
+        if (task.desiredStatus === 'RUNNING') task.lastStatus = 'PENDING';
+      return { ...response, body: JSON.stringify(body) };
+    });
+    deps = { ...deps, startTimeoutMs: 400 };
+    const result = await launch(pr());
+    proxy.clear();
+    expect(result.kind === 'failed' && result.reason).toMatch(
+      /^the task was still PENDING after .*; it was stopped$/,
+    );
+    expect(await runningTasks()).toHaveLength(0);
+    expect(await aRecords()).toEqual({});
+  });
+
   it('refuses a launch over the repository quota, starting nothing', async () => {
     settings = { ...settings, maxPreviews: 1 };
     await launch(pr({ number: 1 }));

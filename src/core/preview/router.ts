@@ -11,6 +11,10 @@ import {
 import { withContext } from '../errors.js';
 import type { RouteTarget } from './routing-types.js';
 
+import { pollUntil } from '../poll.js';
+
+export { pollUntil };
+
 /** One host name found under the preview domain. */
 export interface RoutedHost {
   readonly hostname: string;
@@ -26,29 +30,6 @@ export interface PreviewRouter {
   unroute(hostnames: readonly string[]): Promise<void>;
   /** What exists now under the domain, so a sweep can find routes no preview owns any more. */
   routed(): Promise<RoutedHost[]>;
-}
-
-export interface PollOptions {
-  /** First delay between polls; doubles up to 15 s. */
-  readonly pollMs?: number;
-  readonly timeoutMs: number;
-}
-
-/** Polls until `probe` returns a value; on timeout throws what `timedOut` makes of the last miss. */
-export async function pollUntil<T, M>(
-  probe: () => Promise<{ done: T } | { miss: M }>,
-  options: PollOptions,
-  timedOut: (lastMiss: M) => Error,
-): Promise<T> {
-  const started = Date.now();
-  let delay = options.pollMs ?? 2_000;
-  for (;;) {
-    const result = await probe();
-    if ('done' in result) return result.done;
-    if (Date.now() - started + delay > options.timeoutMs) throw timedOut(result.miss);
-    await new Promise((resolve) => setTimeout(resolve, delay));
-    delay = Math.min(delay * 2, 15_000);
-  }
 }
 
 /** Route 53 answers with a trailing dot and DNS is case-insensitive: compare names in one form. */

@@ -5,6 +5,10 @@ import {
   type Task,
 } from '@aws-sdk/client-ecs';
 import { formatDuration } from '../duration.js';
+import { pollUntil } from '../poll.js';
+
+/** Thrown by the poll at its timeout; caught below, where the task is stopped. */
+class StillStarting extends Error {}
 
 export type TaskOutcome =
   | { readonly state: 'running'; readonly task: Task }
@@ -21,19 +25,23 @@ export async function waitForTask(
   taskArn: string,
   options: { timeoutMs: number; pollMs: number },
 ): Promise<TaskOutcome> {
-  const started = Date.now();
-  let delay = options.pollMs;
   let last: Task | undefined;
-  for (;;) {
-    const response = await ecs.send(new DescribeTasksCommand({ cluster, tasks: [taskArn] }));
-    last = response.tasks?.[0];
-    if (last?.lastStatus === 'RUNNING') return { state: 'running', task: last };
-    if (last?.lastStatus === 'STOPPED' || last?.desiredStatus === 'STOPPED') {
-      return { state: 'stopped', task: last };
-    }
-    if (Date.now() - started + delay > options.timeoutMs) break;
-    await new Promise((r) => setTimeout(r, delay));
-    delay = Math.min(delay * 2, 10_000);
+  try {
+    return await pollUntil<TaskOutcome, Task | undefined>(
+      async () => {
+        const response = await ecs.send(new DescribeTasksCommand({ cluster, tasks: [taskArn] }));
+        last = response.tasks?.[0];
+        if (last?.lastStatus === 'RUNNING') return { done: { state: 'running', task: last } };
+        if (last?.lastStatus === 'STOPPED' || last?.desiredStatus === 'STOPPED') {
+          return { done: { state: 'stopped', task: last } };
+        }
+        return { miss: last };
+      },
+      options,
+      () => new StillStarting(),
+    );
+  } catch (error) {
+    if (!(error instanceof StillStarting)) throw error;
   }
   await ecs
     .send(
