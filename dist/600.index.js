@@ -847,16 +847,16 @@ async function launchPreview(deps, settings, request) {
             reason: `${pr.repo} already has ${others.size} previews running (max-previews: ${settings.maxPreviews}); close or stop one first`,
         };
     }
-    const tags = [
-        { key: routing_types/* TAGS */.gp.managed, value: 'true' },
-        { key: routing_types/* TAGS */.gp.repo, value: pr.repo },
-        { key: routing_types/* TAGS */.gp.pr, value: String(pr.number) },
-        { key: routing_types/* TAGS */.gp.sha, value: pr.sha },
-        { key: routing_types/* TAGS */.gp.subdomain, value: host.label },
-        { key: routing_types/* TAGS */.gp.url, value: host.url },
-        { key: routing_types/* TAGS */.gp.launchedBy, value: request.launchedBy },
-        { key: routing_types/* TAGS */.gp.launchedAt, value: new Date(started).toISOString() },
-    ].map((tag) => ({ key: tag.key ?? '', value: (0,routing_types/* tagValue */.EZ)(tag.value ?? '') }));
+    const tags = Object.entries({
+        [routing_types/* TAGS */.gp.managed]: 'true',
+        [routing_types/* TAGS */.gp.repo]: pr.repo,
+        [routing_types/* TAGS */.gp.pr]: String(pr.number),
+        [routing_types/* TAGS */.gp.sha]: pr.sha,
+        [routing_types/* TAGS */.gp.subdomain]: host.label,
+        [routing_types/* TAGS */.gp.url]: host.url,
+        [routing_types/* TAGS */.gp.launchedBy]: request.launchedBy,
+        [routing_types/* TAGS */.gp.launchedAt]: new Date(started).toISOString(),
+    }).map(([key, value]) => ({ key, value: (0,routing_types/* tagValue */.EZ)(value) }));
     const base = await (0,load_task_definition/* describeTaskDefinition */.o)(deps.aws.ecs, settings.taskDefinition);
     const { definition, container } = previewTaskDefinition(base.input, {
         ...(settings.container ? { container: settings.container } : {}),

@@ -90,18 +90,16 @@ export async function launchPreview(
     };
   }
 
-  const tags: Tag[] = (
-    [
-      { key: TAGS.managed, value: 'true' },
-      { key: TAGS.repo, value: pr.repo },
-      { key: TAGS.pr, value: String(pr.number) },
-      { key: TAGS.sha, value: pr.sha },
-      { key: TAGS.subdomain, value: host.label },
-      { key: TAGS.url, value: host.url },
-      { key: TAGS.launchedBy, value: request.launchedBy },
-      { key: TAGS.launchedAt, value: new Date(started).toISOString() },
-    ] as Tag[]
-  ).map((tag) => ({ key: tag.key ?? '', value: tagValue(tag.value ?? '') }));
+  const tags: Tag[] = Object.entries({
+    [TAGS.managed]: 'true',
+    [TAGS.repo]: pr.repo,
+    [TAGS.pr]: String(pr.number),
+    [TAGS.sha]: pr.sha,
+    [TAGS.subdomain]: host.label,
+    [TAGS.url]: host.url,
+    [TAGS.launchedBy]: request.launchedBy,
+    [TAGS.launchedAt]: new Date(started).toISOString(),
+  }).map(([key, value]) => ({ key, value: tagValue(value) }));
   const base = await describeTaskDefinition(deps.aws.ecs, settings.taskDefinition);
   const { definition, container } = previewTaskDefinition(base.input, {
     ...(settings.container ? { container: settings.container } : {}),
