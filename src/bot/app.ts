@@ -1,9 +1,22 @@
-import type { Context, Probot } from 'probot';
+import type { ApplicationFunctionOptions, Context, Probot } from 'probot';
 import { errorMessage } from '../core/errors.js';
 import type { BotServices } from './bot-services.js';
 import type { GitHubApi, RepoRef } from './github-api.js';
 import { handleCommandComment } from './handle-command.js';
 import { reconcilePullRequest } from './reconcile-pull-request.js';
+import { recordActivity } from './record-activity.js';
+import { installedRepositories } from './sweep/installed-repositories.js';
+import { sweepApi } from './sweep/sweep-api.js';
+import { Sweeper } from './sweep/sweeper.js';
+
+export interface SweepSettings {
+  /** How often the App sweeps by itself; null: only when `POST /api/sweep` asks. */
+  readonly intervalMs: number | null;
+  /** Bearer token for `/api/sweep`; without one the endpoint is off. */
+  readonly apiToken?: string;
+  /** Hands the sweeper to whoever stops the App, so shutdown waits for a running sweep. */
+  readonly onSweeper?: (sweeper: Sweeper) => void;
+}
 
 const PREVIEW_ACTIONS = [
   'pull_request.opened',
@@ -21,8 +34,16 @@ const PREVIEW_ACTIONS = [
  * Work is queued and the delivery acknowledged at once: a launch takes minutes and GitHub gives a
  * webhook ten seconds before it counts it as failed.
  */
-export function ecsPaasApp(services: BotServices) {
-  return (app: Probot): void => {
+export function ecsPaasApp(services: BotServices, sweep: SweepSettings = { intervalMs: null }) {
+  return (app: Probot, options?: Partial<ApplicationFunctionOptions>): void => {
+    const sweeper = new Sweeper(
+      services,
+      installedRepositories((id) => app.auth(id)),
+    );
+    options?.addHandler?.(sweepApi(sweeper, sweep.apiToken));
+    if (sweep.intervalMs !== null) sweeper.every(sweep.intervalMs);
+    sweep.onSweeper?.(sweeper);
+
     app.on([...PREVIEW_ACTIONS], (context) => {
       const { pull_request: pull } = context.payload;
       if (context.payload.action === 'labeled' || context.payload.action === 'unlabeled') {
@@ -54,8 +75,20 @@ export function ecsPaasApp(services: BotServices) {
       background(context, () => imageMayBeReady(context, services, run.head_sha, numbers));
     });
 
+    // A review or a human's comment is PR activity: the preview is being looked at.
+    app.on(['pull_request_review.submitted', 'pull_request_review_comment.created'], (context) => {
+      if (context.payload.sender.type === 'Bot') return;
+      const number = context.payload.pull_request.number;
+      background(context, () => recordActivity(api(context), services, repoOf(context), number));
+    });
+
     app.on('issue_comment.created', (context) => {
       const { comment, issue } = context.payload;
+      if (issue.pull_request && comment.user?.type !== 'Bot') {
+        background(context, () =>
+          recordActivity(api(context), services, repoOf(context), issue.number),
+        );
+      }
       background(context, () =>
         handleCommandComment(api(context), services, repoOf(context), {
           id: comment.id,
@@ -70,7 +103,14 @@ export function ecsPaasApp(services: BotServices) {
   };
 }
 
-type AnyContext = Context<'pull_request' | 'workflow_run' | 'check_suite' | 'issue_comment'>;
+type AnyContext = Context<
+  | 'pull_request'
+  | 'workflow_run'
+  | 'check_suite'
+  | 'issue_comment'
+  | 'pull_request_review'
+  | 'pull_request_review_comment'
+>;
 
 function repoOf(context: AnyContext): RepoRef {
   const { owner, repo } = context.repo();

@@ -9,12 +9,13 @@ export type Command =
   | { readonly name: 'help' }
   | { readonly name: 'unknown'; readonly text: string };
 
-/** What `/help` lists; the idle issue brings keep and logs to life. */
+/** What `/help` lists, and the commands block of the living comment. */
 export const HELP_LINES = [
-  "`/deploy`: (re)launch this pull request's preview at its current head (write access; required for forks)",
+  "`/deploy`: (re)launch this pull request's preview at its current head, also after an idle stop (write access; required for forks)",
   "`/deploy <environment>`: deploy the head's image to an environment from `.github/ecs-paas.yml` (its permission)",
   '`/preview stop`: tear the preview down now (write access)',
-  '`/preview keep <duration>` and `/logs [n]`: not available yet; they arrive with idle teardown',
+  '`/preview keep <duration>`: no idle teardown for that long, e.g. `3d`, at most `30d` (write access)',
+  "`/logs [n]`: the last n lines (default 50, at most 500) of each container's logs, in this comment (write access)",
   '`/help`: this list',
 ] as const;
 

@@ -1,5 +1,5 @@
 import { ConfigError, parseRepoConfig, type RepoConfig } from '../core/config/repo-config.js';
-import { getDefaultBranch, type GitHubApi, type RepoRef } from './github-api.js';
+import type { GitHubApi, RepoRef } from './github-api.js';
 
 export const CONFIG_PATH = '.github/ecs-paas.yml';
 
@@ -10,16 +10,15 @@ export type ConfigRead =
 
 /**
  * Reads the config from the default branch, never the PR head: a PR must not be able to change
- * the cluster, the routing or who may deploy by editing the file it brings.
+ * the cluster, the routing or who may deploy by editing the file it brings. Without `ref` the
+ * contents API reads the default branch itself, which saves asking which branch that is.
  */
 export async function readRepoConfig(api: GitHubApi, repo: RepoRef): Promise<ConfigRead> {
-  const ref = await getDefaultBranch(api, repo);
   let text: string;
   try {
     const { data } = await api.request('GET /repos/{owner}/{repo}/contents/{path}', {
       ...repo,
       path: CONFIG_PATH,
-      ref,
     });
     const file = data as { content?: string; encoding?: string };
     text = Buffer.from(file.content ?? '', file.encoding === 'base64' ? 'base64' : 'utf8').toString(

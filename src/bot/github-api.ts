@@ -9,9 +9,3 @@ export {
   type PullRequestData,
   type RepoRef,
 } from '../core/github/pull-requests.js';
-import type { RepoRef } from '../core/github/pull-requests.js';
-
-export async function getDefaultBranch(api: GitHubApi, repo: RepoRef): Promise<string> {
-  const { data } = await api.request('GET /repos/{owner}/{repo}', { ...repo });
-  return (data as { default_branch?: string }).default_branch ?? 'main';
-}

@@ -7,7 +7,9 @@ import type { BotServices } from './bot-services.js';
 import { HELP_LINES, PERMISSIONS, hasPermission, parseCommand, type Command } from './commands.js';
 import { readRepoConfig } from './config-reader.js';
 import { getPull, type GitHubApi, type RepoRef } from './github-api.js';
+import { keepPreview } from './keep-preview.js';
 import { reconcilePullRequest } from './reconcile-pull-request.js';
+import { showLogs } from './show-logs.js';
 
 export interface CommandComment {
   readonly id: number;
@@ -80,12 +82,16 @@ async function run(
         ok: false,
         reply: `\`${command.text}\` is not a command I know. Type \`/help\` for the list.`,
       };
-    case 'preview-keep':
-    case 'logs':
-      return {
-        ok: false,
-        reply: `\`${firstLine(comment.body)}\` is not available yet: it arrives with idle teardown. Type \`/help\` for what works today.`,
-      };
+    case 'preview-keep': {
+      const denied = await needPermission(api, repo, comment.author, 'write');
+      if (denied) return denied;
+      return keepPreview(api, services, repo, comment.issueNumber, command.ms);
+    }
+    case 'logs': {
+      const denied = await needPermission(api, repo, comment.author, 'write');
+      if (denied) return denied;
+      return showLogs(api, services, repo, comment.issueNumber, command.lines, comment.author);
+    }
     case 'deploy':
     case 'preview-stop': {
       const denied = await needPermission(api, repo, comment.author, 'write');

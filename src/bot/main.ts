@@ -1,8 +1,10 @@
 import { createAwsClients } from '../core/aws/clients.js';
 import type { Logger } from '../core/logger.js';
 import { Probot, Server, run } from 'probot';
-import { ecsPaasApp } from './app.js';
+import { parseDuration } from '../core/duration.js';
+import { ecsPaasApp, type SweepSettings } from './app.js';
 import { BotServices } from './bot-services.js';
+import type { Sweeper } from './sweep/sweeper.js';
 
 /**
  * `npm start`: the App with Probot's environment (APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH,
@@ -14,7 +16,13 @@ async function main(): Promise<void> {
   const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
   if (!region) throw new Error('AWS_REGION is not set; set it to the region of your ECS clusters');
   const services = new BotServices(createAwsClients(region), consoleLogger(), pollOverride());
-  const appFn = ecsPaasApp(services);
+  let sweeper: Sweeper | undefined;
+  const appFn = ecsPaasApp(services, {
+    ...sweepSettings(),
+    onSweeper: (s) => {
+      sweeper = s;
+    },
+  });
   const privateKey =
     process.env.PRIVATE_KEY ??
     (process.env.PRIVATE_KEY_PATH ? await readKey(process.env.PRIVATE_KEY_PATH) : undefined);
@@ -41,7 +49,9 @@ async function main(): Promise<void> {
   await server.load(appFn);
   await server.start();
   const stop = async (): Promise<void> => {
+    await sweeper?.stop();
     await services.queue.idle();
+    await services.metrics.settled();
     await server.stop();
     process.exit(0);
   };
@@ -52,6 +62,22 @@ async function main(): Promise<void> {
 async function readKey(path: string): Promise<string> {
   const { readFile } = await import('node:fs/promises');
   return readFile(path, 'utf8');
+}
+
+/**
+ * ECS_PAAS_SWEEP_INTERVAL (default 5m; `never` or `0` leaves sweeping to an external scheduler)
+ * and ECS_PAAS_API_TOKEN (turns `POST /api/sweep` on).
+ */
+function sweepSettings(): SweepSettings {
+  const raw = process.env.ECS_PAAS_SWEEP_INTERVAL?.trim() || '5m';
+  const ms = raw.toLowerCase() === 'never' ? 0 : parseDuration(raw);
+  if (ms === undefined || (ms > 0 && ms < 10_000)) {
+    throw new Error(
+      `ECS_PAAS_SWEEP_INTERVAL is '${raw}'; set it to a duration of at least 10s such as 5m or 15m, or to 'never'`,
+    );
+  }
+  const token = process.env.ECS_PAAS_API_TOKEN?.trim();
+  return { intervalMs: ms === 0 ? null : ms, ...(token && { apiToken: token }) };
 }
 
 function pollOverride(): { pollMs?: number } {

@@ -6,9 +6,8 @@ import { launchPreview } from '../core/preview/launch-preview.js';
 import { listPreviewTasks } from '../core/preview/preview-tasks.js';
 import type { PreviewResult, PullRequestRef } from '../core/preview/preview-types.js';
 import { teardownPreview } from '../core/preview/teardown-preview.js';
-import { previewComment } from '../core/report/preview-comment.js';
 import type { BotServices } from './bot-services.js';
-import { HELP_LINES } from './commands.js';
+import { configErrorBody, previewBody, stopReason, waitingBody } from './comment-bodies.js';
 import { readRepoConfig } from './config-reader.js';
 import {
   getPull,
@@ -64,7 +63,7 @@ async function reconcileNow(
     return { kind: 'skipped', reason: 'no preview section in .github/ecs-paas.yml' };
   }
   if (read.kind === 'invalid') {
-    await upsertComment(api, target, configErrorComment(read.error.message));
+    await upsertComment(api, target, configErrorBody(read.error.message));
     return { kind: 'refused', reason: read.error.message };
   }
   const preview = read.config.preview as PreviewConfig;
@@ -72,14 +71,15 @@ async function reconcileNow(
   const ref = pullRef(repo, pull);
   const deps = await services.previewDeps(preview);
 
-  const stopReason = trigger.teardown ?? wantsNoPreview(pull);
-  if (stopReason) {
-    const result = await teardownPreview(deps, preview, ref, stopReason);
+  const why = trigger.teardown ?? wantsNoPreview(pull);
+  if (why) {
+    const result = await teardownPreview(deps, preview, ref, why);
     if (result.kind === 'torn-down' && result.stopped.length > 0) {
+      services.metrics.tornDown(ref.repo, stopReason(why).kind === 'closed' ? 'closed' : 'command');
       await deactivatePreviewDeployments(api, repo, number, services.log);
     }
     if (result.kind === 'torn-down' && (result.stopped.length > 0 || trigger.teardown)) {
-      await upsertComment(api, target, body(result, ref, { reason: stopReason }));
+      await upsertComment(api, target, previewBody(result, ref.sha, { stopped: stopReason(why) }));
     }
     return result;
   }
@@ -91,7 +91,7 @@ async function reconcileNow(
       image: '',
       launchedBy: ref.author,
     });
-    await upsertComment(api, target, body(result, ref));
+    await upsertComment(api, target, previewBody(result, ref.sha));
     return result;
   }
 
@@ -104,7 +104,7 @@ async function reconcileNow(
   );
   if (!image) {
     const waiting = `${repository}:${ref.sha}`;
-    await upsertComment(api, target, waitingComment(waiting, ref));
+    await upsertComment(api, target, waitingBody(waiting, ref.sha));
     return { kind: 'waiting', image: waiting };
   }
 
@@ -128,6 +128,11 @@ async function reconcileNow(
   } catch (error) {
     result = { kind: 'failed', reason: errorMessage(error), details: [] };
   }
+  if (result.kind === 'launched' || result.kind === 'replaced') {
+    services.metrics.launched(ref.repo, result.seconds);
+  } else if (result.kind === 'failed') {
+    services.metrics.launchFailed(ref.repo);
+  }
   await deployment?.status(
     result.kind === 'failed' ? 'failure' : result.kind === 'discarded' ? 'inactive' : 'success',
     {
@@ -141,10 +146,11 @@ async function reconcileNow(
     await upsertComment(
       api,
       target,
-      body(result, ref, {
+      previewBody(result, ref.sha, {
         image: image.image,
         region: services.aws.region,
         cluster: preview.cluster,
+        idleAfterMs: preview.idleAfterMs,
       }),
     );
   }
@@ -169,62 +175,6 @@ function wantsNoPreview(pull: PullRequestData): string | undefined {
   if (pull.labels?.some((label) => label.name === 'no-preview'))
     return "the pull request is labelled 'no-preview'";
   return undefined;
-}
-
-function body(
-  result: PreviewResult,
-  ref: PullRequestRef,
-  extra: { image?: string; reason?: string; region?: string; cluster?: string } = {},
-): string {
-  const taskArn = 'taskArn' in result ? result.taskArn : undefined;
-  const taskId = taskArn?.split('/').pop();
-  const logsUrl =
-    taskId && extra.region && extra.cluster
-      ? `https://${extra.region}.console.aws.amazon.com/ecs/v2/clusters/${extra.cluster}/tasks/${taskId}/logs?region=${extra.region}`
-      : undefined;
-  const since = 'since' in result ? result.since : undefined;
-  const text = previewComment(result, {
-    sha: ref.sha,
-    ...(extra.image ? { image: extra.image } : {}),
-    ...(since ? { since } : {}),
-    ...(logsUrl ? { logsUrl } : {}),
-    commands: HELP_LINES,
-  });
-  return extra.reason && result.kind === 'torn-down'
-    ? text.replace(
-        'was torn down.',
-        // A closed PR cannot come back with /deploy; a stopped, drafted or labelled one can.
-        /closed|merged/.test(extra.reason)
-          ? `was torn down: ${extra.reason}.`
-          : `was torn down: ${extra.reason}. Type \`/deploy\` to bring it back.`,
-      )
-    : text;
-}
-
-function waitingComment(image: string, ref: PullRequestRef): string {
-  return [
-    `### ⏳ Waiting for the image of \`${ref.sha.slice(0, 7)}\``,
-    '',
-    `The preview starts when \`${image}\` exists in ECR: the App tries again when a workflow run or check suite for this commit succeeds, and on \`/deploy\`.`,
-    '',
-    '<details><summary>Commands</summary>',
-    '',
-    ...HELP_LINES.map((line) => `- ${line}`),
-    '',
-    '</details>',
-  ].join('\n');
-}
-
-function configErrorComment(message: string): string {
-  return [
-    '### ⚠️ `.github/ecs-paas.yml` is not valid',
-    '',
-    'Nothing was launched. Fix these on the default branch:',
-    '',
-    '```',
-    message,
-    '```',
-  ].join('\n');
 }
 
 export { previewEnvironment };

@@ -196,8 +196,8 @@ describe('dns router', () => {
     const routed = await router().routed();
 
     expect(routed).toEqual([
-      { hostname: `pr-1-web.${DOMAIN}`, ip: '10.0.0.1' },
-      { hostname: `pr-2-web.${DOMAIN}`, ip: '10.0.0.2' },
+      { hostname: `pr-1-web.${DOMAIN}`, ip: '10.0.0.1', owned: false },
+      { hostname: `pr-2-web.${DOMAIN}`, ip: '10.0.0.2', owned: false },
     ]);
   });
 
@@ -224,7 +224,7 @@ describe('dns router', () => {
 describe('alb router', () => {
   let listenerArn: string;
   let vpcId: string;
-  let balancer: { dnsName: string; zoneId: string };
+  let balancer: { dnsName: string; zoneId: string; arn: string };
 
   beforeEach(async () => {
     const network = await createDefaultNetwork(proxy.url);
@@ -237,7 +237,11 @@ describe('alb router', () => {
       }),
     );
     const lb = LoadBalancers?.[0];
-    balancer = { dnsName: lb?.DNSName ?? '', zoneId: lb?.CanonicalHostedZoneId ?? '' };
+    balancer = {
+      dnsName: lb?.DNSName ?? '',
+      zoneId: lb?.CanonicalHostedZoneId ?? '',
+      arn: lb?.LoadBalancerArn ?? '',
+    };
     // moto wants an HTTPS listener's certificate to exist in ACM; HTTP exercises the same rules.
     const { Listeners } = await elbv2.send(
       new CreateListenerCommand({
@@ -268,6 +272,24 @@ describe('alb router', () => {
       },
       options,
     );
+
+  /** A host this router made: owned, and measured by its target group's RequestCount on this ALB. */
+  const albRouted = (hostname: string) => ({
+    hostname,
+    owned: true,
+    requestMetric: {
+      namespace: 'AWS/ApplicationELB',
+      name: 'RequestCount',
+      dimensions: [
+        {
+          name: 'TargetGroup',
+          value: expect.stringMatching(new RegExp(`^targetgroup/${targetGroupName(hostname)}/`)),
+        },
+        // CloudWatch names the balancer by the tail of its ARN: app/<name>/<id>.
+        { name: 'LoadBalancer', value: balancer.arn.replace(/^.*:loadbalancer\//, '') },
+      ],
+    },
+  });
 
   async function hostRules(): Promise<{ host: string; priority: string; forwardsTo: string }[]> {
     const { Rules = [] } = await elbv2.send(new DescribeRulesCommand({ ListenerArn: listenerArn }));
@@ -325,7 +347,7 @@ describe('alb router', () => {
       Name: `pr-1-web.${DOMAIN}.`,
       AliasTarget: { DNSName: balancer.dnsName, HostedZoneId: balancer.zoneId },
     });
-    expect(await router().routed()).toEqual([{ hostname: `pr-1-web.${DOMAIN}` }]);
+    expect(await router().routed()).toEqual([albRouted(`pr-1-web.${DOMAIN}`)]);
   });
 
   it('changes nothing when routed again to the same target', async () => {
@@ -407,7 +429,7 @@ describe('alb router', () => {
     expect(TargetGroups.map((g) => g.TargetGroupName)).toEqual([
       targetGroupName(`pr-3-web.${DOMAIN}`),
     ]);
-    expect(await router().routed()).toEqual([{ hostname: `pr-3-web.${DOMAIN}` }]);
+    expect(await router().routed()).toEqual([albRouted(`pr-3-web.${DOMAIN}`)]);
 
     proxy.resetCounts();
     await router().unroute([`pr-1-web.${DOMAIN}`, `pr-2-web.${DOMAIN}`]);

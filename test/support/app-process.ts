@@ -106,6 +106,8 @@ export async function startApp(options: StartAppOptions): Promise<AppProcess> {
     AWS_ACCESS_KEY_ID: 'testing',
     AWS_SECRET_ACCESS_KEY: 'testing',
     AWS_EC2_METADATA_DISABLED: 'true',
+    // Tests sweep on purpose (POST /api/sweep); a timer would act in the middle of other tests.
+    ECS_PAAS_SWEEP_INTERVAL: 'never',
     ...options.env,
   };
   const child = spawn(

@@ -75,6 +75,8 @@ export interface PullSpec {
   merged?: boolean;
   title?: string;
   body?: string;
+  /** What `updated_at` says (GitHub moves it on pushes, comments and reviews); now unless given. */
+  updatedAt?: Date;
 }
 
 export type PullPatch = Partial<Omit<PullSpec, 'number'>>;
@@ -110,6 +112,8 @@ export interface DeploymentRecord {
 export const WORLD_ROUTES = [
   'POST /app/installations/{installation_id}/access_tokens',
   'GET /repos/{owner}/{repo}/installation',
+  'GET /app/installations',
+  'GET /installation/repositories',
   'GET /repos/{owner}/{repo}',
   'GET /repos/{owner}/{repo}/contents/{path}',
   'GET /repos/{owner}/{repo}/pulls',
@@ -670,7 +674,7 @@ export function createGitHubWorld(api: GitHubApi, options: GitHubWorldOptions): 
     const next = { ...state.spec, ...patch };
     state.spec = next;
     const now = timestamp();
-    state.updatedAt = now;
+    state.updatedAt = patch.updatedAt ? timestamp(patch.updatedAt.getTime()) : now;
     if (next.state === 'closed' && was === 'open') state.closedAt = now;
     if (next.state === 'open') {
       state.closedAt = null;
@@ -822,6 +826,15 @@ export function createGitHubWorld(api: GitHubApi, options: GitHubWorldOptions): 
     status: 200,
     body: installationObject(),
   }));
+
+  route('GET /app/installations', 'jwt', (request) =>
+    paginated(request, [installationObject()]),
+  );
+
+  route('GET /installation/repositories', 'installation', (request) => {
+    const answer = paginated(request, [repository]);
+    return { ...answer, body: { total_count: 1, repositories: answer.body } };
+  });
 
   route('GET /repos/{owner}/{repo}', 'installation', () => ({ status: 200, body: repository }));
 
@@ -1098,7 +1111,7 @@ export function createGitHubWorld(api: GitHubApi, options: GitHubWorldOptions): 
         id: nextId(),
         issueId: nextId(),
         createdAt: now,
-        updatedAt: now,
+        updatedAt: spec.updatedAt ? timestamp(spec.updatedAt.getTime()) : now,
         closedAt: null,
         mergedAt: null,
       };

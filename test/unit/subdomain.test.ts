@@ -1,6 +1,10 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
-import { subdomainLabel, uniqueLabel } from '../../src/core/preview/subdomain.js';
+import {
+  labelFitsTemplate,
+  subdomainLabel,
+  uniqueLabel,
+} from '../../src/core/preview/subdomain.js';
 
 const vars = { number: 42, owner: 'Acme', repo: 'web', branch: 'main' };
 const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -80,5 +84,33 @@ describe('uniqueLabel', () => {
     expect(
       uniqueLabel(subdomainLabel('{branch}', { ...vars, branch: 'x'.repeat(101) }), 'acme/web'),
     ).not.toBe(label);
+  });
+});
+
+describe('labelFitsTemplate (which records a sweep may treat as a lost preview)', () => {
+  const long = {
+    ...vars,
+    branch: 'a-very-long-branch-name-that-goes-on-and-on-and-on-forever-more',
+  };
+  it.each([
+    ['pr-{number}-{repo}', vars],
+    ['{owner}-{repo}-{number}', vars],
+    ['PR_{number}.{repo}', { ...vars, repo: 'My_Site.io' }],
+    ['{branch}-{number}', { ...vars, branch: 'feature/über--Cool__stuff' }],
+    ['preview-{branch}-{repo}', long],
+  ])('accepts what %s makes, cut, suffixed or not', (template, values) => {
+    const label = subdomainLabel(template, values);
+    expect(labelFitsTemplate(template, label)).toBe(true);
+    expect(labelFitsTemplate(template, uniqueLabel(label, 'other/web'))).toBe(true);
+  });
+
+  it.each([
+    ['pr-{number}-{repo}', 'www'],
+    ['pr-{number}-{repo}', 'api'],
+    ['pr-{number}-{repo}', 'pr-web'],
+    ['pr-{number}-{repo}', 'staging-42-web'],
+    ['preview-{branch}', 'grafana'],
+  ])('refuses records the template cannot make: %s vs %s', (template, label) => {
+    expect(labelFitsTemplate(template, label)).toBe(false);
   });
 });

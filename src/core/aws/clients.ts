@@ -1,3 +1,4 @@
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECRClient } from '@aws-sdk/client-ecr';
@@ -27,6 +28,8 @@ export interface AwsClients {
   route53(): Promise<Route53Client>;
   /** Loaded on first use: only `alb` previews need it. */
   elbv2(): Promise<ElasticLoadBalancingV2Client>;
+  /** Loaded on first use: the App's idle checks and its own metrics; the Action never needs it. */
+  cloudwatch(): Promise<CloudWatchClient>;
 }
 
 /**
@@ -43,6 +46,7 @@ export function createAwsClients(region: string, overrides: ClientOverrides = {}
   let ec2: Promise<EC2Client> | undefined;
   let route53: Promise<Route53Client> | undefined;
   let elbv2: Promise<ElasticLoadBalancingV2Client> | undefined;
+  let cloudwatch: Promise<CloudWatchClient> | undefined;
   return {
     region,
     ecs: new ECSClient(config),
@@ -61,6 +65,10 @@ export function createAwsClients(region: string, overrides: ClientOverrides = {}
     elbv2: () =>
       (elbv2 ??= import('@aws-sdk/client-elastic-load-balancing-v2').then(
         ({ ElasticLoadBalancingV2Client: Client }) => new Client(config),
+      )),
+    cloudwatch: () =>
+      (cloudwatch ??= import('@aws-sdk/client-cloudwatch').then(
+        ({ CloudWatchClient: Client }) => new Client(config),
       )),
   };
 }

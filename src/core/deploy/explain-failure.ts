@@ -1,4 +1,5 @@
 import { DescribeTasksCommand, ListTasksCommand, type Task } from '@aws-sdk/client-ecs';
+import { awslogsStream, readLastLogEvents, taskIdOf } from '../aws/awslogs.js';
 import type { AwsClients } from '../aws/clients.js';
 import { errorMessage } from '../errors.js';
 import type { TaskDefinitionInput } from './render-task-definition.js';
@@ -18,7 +19,7 @@ export async function explainStoppedTasks(
 ): Promise<string[]> {
   const lines: string[] = [];
   for (const task of tasks.slice(0, TASKS_SHOWN)) {
-    const id = task.taskArn?.split('/').pop() ?? '?';
+    const id = task.taskArn ? taskIdOf(task.taskArn) : '?';
     lines.push(`task ${id} stopped: ${task.stoppedReason ?? task.stopCode ?? 'no reason given'}`);
     for (const container of task.containers ?? []) {
       const exit =
@@ -71,25 +72,11 @@ async function lastLogLines(
   taskId: string,
 ): Promise<string[]> {
   const container = definition.containerDefinitions?.find((c) => c.name === containerName);
-  const config = container?.logConfiguration;
-  const group = config?.options?.['awslogs-group'];
-  const prefix = config?.options?.['awslogs-stream-prefix'];
-  if (config?.logDriver !== 'awslogs' || !group || !prefix) return [];
-  const stream = `${prefix}/${containerName}/${taskId}`;
+  const location = awslogsStream(container, taskId);
+  if ('unknown' in location) return [];
   try {
-    // Imported here so the bundle loads the Logs client only when there is a failure to explain.
-    const { GetLogEventsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
-    const logs = await clients.logs();
-    const response = await logs.send(
-      new GetLogEventsCommand({
-        logGroupName: group,
-        logStreamName: stream,
-        limit: LOG_LINES,
-        startFromHead: false,
-      }),
-    );
-    return (response.events ?? []).map((event) => event.message ?? '');
+    return await readLastLogEvents(await clients.logs(), location, LOG_LINES);
   } catch (error) {
-    return [`(could not read ${group}/${stream}: ${errorMessage(error)})`];
+    return [`(could not read ${location.group}/${location.stream}: ${errorMessage(error)})`];
   }
 }

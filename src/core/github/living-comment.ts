@@ -18,15 +18,17 @@ interface IssueComment {
 /**
  * Edits the PR's ecs-paas comment in place, or creates it when there is none: one comment per PR,
  * never one per push. The body is written whole in one request, so it is never half-updated, and
- * not at all when it already reads the same (a redelivered webhook writes nothing).
+ * not at all when it already reads the same (a redelivered webhook writes nothing). A function
+ * body is given the current text, to keep or edit a part of it (the `/logs` block).
  */
 export async function upsertComment(
   api: DeploymentsApi,
   target: CommentTarget,
-  body: string,
+  body: string | ((existing: string | undefined) => string),
 ): Promise<{ id: number; created: boolean }> {
-  const marked = body.includes(COMMENT_MARKER) ? body : `${COMMENT_MARKER}\n${body}`;
   const existing = await findComment(api, target);
+  const text = typeof body === 'string' ? body : body(existing?.body);
+  const marked = text.includes(COMMENT_MARKER) ? text : `${COMMENT_MARKER}\n${text}`;
   if (existing && existing.body === marked) return { id: existing.id, created: false };
   if (existing) {
     await api.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', {

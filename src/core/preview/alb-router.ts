@@ -29,9 +29,12 @@ import {
   deleteARecords,
   findARecord,
   hostKey,
+  listARecords,
   pollUntil,
   type PreviewRouter,
+  type RoutedHost,
 } from './router.js';
+import type { MetricRef } from './request-metrics.js';
 import { TAGS, type AlbRoutingSettings, type RouteTarget } from './routing-types.js';
 
 export interface AlbRouterOptions {
@@ -318,6 +321,56 @@ export function createAlbRouter(
         ),
     );
 
+  /** The metric CloudWatch keeps per target group: its dimensions come from the two ARNs. */
+  const requestCount = (groupArn: string): MetricRef => ({
+    namespace: 'AWS/ApplicationELB',
+    name: 'RequestCount',
+    dimensions: [
+      { name: 'TargetGroup', value: groupArn.slice(groupArn.indexOf('targetgroup/')) },
+      {
+        name: 'LoadBalancer',
+        value: (settings.listenerArn.split(':listener/')[1] ?? '').split('/').slice(0, 3).join('/'),
+      },
+    ],
+  });
+
+  /** Host names of our target groups in the VPC that no load balancer uses, from their tags. */
+  const detachedGroupHosts = (): Promise<string[]> =>
+    step('Could not list target groups', async () => {
+      const detached: TargetGroup[] = [];
+      let marker: string | undefined;
+      do {
+        const page = await elbv2.send(
+          new DescribeTargetGroupsCommand({ PageSize: 400, ...(marker && { Marker: marker }) }),
+        );
+        detached.push(
+          ...(page.TargetGroups ?? []).filter(
+            (g) =>
+              g.TargetGroupName?.startsWith('ep-') &&
+              g.VpcId === settings.vpcId &&
+              (g.LoadBalancerArns ?? []).length === 0,
+          ),
+        );
+        marker = page.NextMarker;
+      } while (marker);
+      const hosts: string[] = [];
+      // DescribeTags takes 20 resources per call.
+      for (let i = 0; i < detached.length; i += 20) {
+        const batch = detached.slice(i, i + 20);
+        const { TagDescriptions = [] } = await elbv2.send(
+          new DescribeTagsCommand({ ResourceArns: batch.map((g) => g.TargetGroupArn ?? '') }),
+        );
+        for (const group of batch) {
+          const tags = TagDescriptions.find((d) => d.ResourceArn === group.TargetGroupArn)?.Tags;
+          const label = tags?.find((t) => t.Key === TAGS.subdomain)?.Value;
+          const hostname = label ? hostKey(`${label}.${settings.domain}`) : undefined;
+          // The name is a hash of the host: a match proves the group is this domain's.
+          if (hostname && targetGroupName(hostname) === group.TargetGroupName) hosts.push(hostname);
+        }
+      }
+      return hosts;
+    });
+
   return {
     async route(target) {
       const hostname = checkUnder(settings.domain, target.hostname);
@@ -376,17 +429,31 @@ export function createAlbRouter(
 
     async routed() {
       const suffix = `.${hostKey(settings.domain)}`;
-      const hosts = new Set<string>();
+      const hosts = new Map<string, RoutedHost>();
       for (const rule of await listRules()) {
         const forwards = forwardsOf(rule);
         for (const host of hostsOf(rule)) {
-          const ours = forwards.some((arn) =>
+          const group = forwards.find((arn) =>
             arn.includes(`:targetgroup/${targetGroupName(host)}/`),
           );
-          if (host.endsWith(suffix) && ours) hosts.add(host);
+          if (!host.endsWith(suffix) || !group) continue;
+          hosts.set(host, { hostname: host, owned: true, requestMetric: requestCount(group) });
         }
       }
-      return [...hosts].map((hostname) => ({ hostname }));
+      // Left behind by a crash between creating the group and its rule, or between deleting them.
+      for (const hostname of await detachedGroupHosts()) {
+        if (!hosts.has(hostname)) hosts.set(hostname, { hostname, owned: true });
+      }
+      const lb = await loadBalancer();
+      for (const record of await listARecords(route53, zone)) {
+        const hostname = hostKey(record.Name ?? '');
+        const alias = record.AliasTarget;
+        if (!hostname.endsWith(suffix) || hosts.has(hostname) || !alias) continue;
+        if (hostKey(alias.DNSName ?? '') === hostKey(lb.dnsName)) {
+          hosts.set(hostname, { hostname, owned: false });
+        }
+      }
+      return [...hosts.values()];
     },
   };
 }

@@ -56,7 +56,9 @@ export function createDnsRouter(
         const hostname = hostKey(record.Name ?? '');
         const ip = record.ResourceRecords?.[0]?.Value;
         // Aliases point at load balancers, never at a task: not something dns mode made.
-        return hostname.endsWith(suffix) && !record.AliasTarget && ip ? [{ hostname, ip }] : [];
+        return hostname.endsWith(suffix) && !record.AliasTarget && ip
+          ? [{ hostname, ip, owned: false }]
+          : [];
       });
     },
   };

@@ -78,6 +78,7 @@ export async function launchPreview(
       sha: pr.sha,
       taskArn: current.arn,
       ...(since ? { since } : {}),
+      ...(current.keepUntil ? { keepUntil: current.keepUntil } : {}),
     };
   }
   const others = new Set(
@@ -90,6 +91,11 @@ export async function launchPreview(
     };
   }
 
+  // A push must not undo `/preview keep`: the new task inherits the exemption.
+  const keepUntil = mine
+    .map((t) => t.keepUntil)
+    .filter((d): d is Date => d !== undefined && d.getTime() > started)
+    .sort((a, b) => b.getTime() - a.getTime())[0];
   const tags: Tag[] = Object.entries({
     [TAGS.managed]: 'true',
     [TAGS.repo]: pr.repo,
@@ -99,6 +105,7 @@ export async function launchPreview(
     [TAGS.url]: host.url,
     [TAGS.launchedBy]: request.launchedBy,
     [TAGS.launchedAt]: new Date(started).toISOString(),
+    ...(keepUntil && { [TAGS.keepUntil]: keepUntil.toISOString() }),
   }).map(([key, value]) => ({ key, value: tagValue(value) }));
   const base = await describeTaskDefinition(deps.aws.ecs, settings.taskDefinition);
   const { definition, container } = previewTaskDefinition(base.input, {
@@ -111,7 +118,9 @@ export async function launchPreview(
       GIT_SHA: pr.sha,
       GIT_BRANCH: pr.branch,
     },
-    tags: tags.filter((t) => t.key !== TAGS.url && t.key !== TAGS.launchedAt),
+    tags: tags.filter(
+      (t) => t.key !== TAGS.url && t.key !== TAGS.launchedAt && t.key !== TAGS.keepUntil,
+    ),
   });
   const registered = await deps.aws.ecs.send(new RegisterTaskDefinitionCommand(definition));
   const revision = registered.taskDefinition?.taskDefinitionArn ?? '';
@@ -124,7 +133,7 @@ export async function launchPreview(
       deps,
       settings,
       request,
-      { host, tags, definition, container, revision, mine, started },
+      { host, tags, definition, container, revision, mine, started, keepUntil },
       launched,
     );
   } catch (error) {
@@ -156,13 +165,14 @@ interface LaunchContext {
   readonly revision: string;
   readonly mine: readonly PreviewTask[];
   readonly started: number;
+  readonly keepUntil: Date | undefined;
 }
 
 async function startAndRoute(
   deps: PreviewDeps,
   settings: PreviewSettings,
   request: LaunchRequest,
-  { host, tags, definition, container, revision, mine, started }: LaunchContext,
+  { host, tags, definition, container, revision, mine, started, keepUntil }: LaunchContext,
   launched: { taskArn?: string },
 ): Promise<PreviewResult> {
   const { pr } = request;
@@ -278,6 +288,7 @@ async function startAndRoute(
     stopped,
     seconds: (Date.now() - started) / 1_000,
     since: new Date(started),
+    ...(keepUntil && { keepUntil }),
   };
 }
 
@@ -323,7 +334,10 @@ async function stopOwn(
   await deregister(deps, [revision]);
 }
 
-export async function deregister(deps: PreviewDeps, revisions: readonly string[]): Promise<void> {
+export async function deregister(
+  deps: Pick<PreviewDeps, 'aws' | 'log'>,
+  revisions: readonly string[],
+): Promise<void> {
   for (const revision of new Set(revisions.filter(Boolean))) {
     await deps.aws.ecs
       .send(new DeregisterTaskDefinitionCommand({ taskDefinition: revision }))

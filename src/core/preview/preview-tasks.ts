@@ -17,7 +17,10 @@ export interface PreviewTask {
   readonly label: string;
   readonly url?: string;
   readonly launchedBy?: string;
+  /** When the PR last saw a push, comment or review that reached the App. */
   readonly lastActivity?: Date;
+  /** `/preview keep`: exempt from idle teardown until then. */
+  readonly keepUntil?: Date;
   /** PENDING, RUNNING, … as ECS reports it. */
   readonly status: string;
   readonly startedAt?: Date;
@@ -91,8 +94,9 @@ function toPreviewTask(task: Task): PreviewTask | undefined {
   if (!repo || !Number.isInteger(pr)) return undefined;
   const url = tags.get(TAGS.url);
   const launchedBy = tags.get(TAGS.launchedBy);
-  const activity = tags.get(TAGS.lastActivity);
-  const launchedAt = tags.get(TAGS.launchedAt);
+  const lastActivity = dateTag(tags.get(TAGS.lastActivity));
+  const launchedAt = dateTag(tags.get(TAGS.launchedAt));
+  const keepUntil = dateTag(tags.get(TAGS.keepUntil));
   return {
     task,
     arn: task.taskArn,
@@ -102,16 +106,20 @@ function toPreviewTask(task: Task): PreviewTask | undefined {
     label: tags.get(TAGS.subdomain) ?? '',
     ...(url ? { url } : {}),
     ...(launchedBy ? { launchedBy } : {}),
-    ...(activity && !Number.isNaN(Date.parse(activity))
-      ? { lastActivity: new Date(activity) }
-      : {}),
-    ...(launchedAt && !Number.isNaN(Date.parse(launchedAt))
-      ? { launchedAt: new Date(launchedAt) }
-      : {}),
+    ...(lastActivity && { lastActivity }),
+    ...(launchedAt && { launchedAt }),
+    ...(keepUntil && { keepUntil }),
     status: task.lastStatus ?? 'UNKNOWN',
     ...(task.startedAt ? { startedAt: task.startedAt } : {}),
     ...(task.createdAt ? { createdAt: task.createdAt } : {}),
   };
+}
+
+/** A tag holding an ISO 8601 time; anything else (edited by hand, cut short) counts as absent. */
+function dateTag(value: string | undefined): Date | undefined {
+  if (!value) return undefined;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? undefined : new Date(ms);
 }
 
 /** Oldest first, ARN as the tie-break, so every racer agrees on which duplicate survives. */

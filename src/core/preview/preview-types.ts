@@ -65,6 +65,8 @@ export type PreviewResult =
       readonly stopped: readonly string[];
       readonly seconds: number;
       readonly since: Date;
+      /** `/preview keep` carried over from the task this one replaced. */
+      readonly keepUntil?: Date;
     }
   | {
       readonly kind: 'unchanged';
@@ -73,6 +75,8 @@ export type PreviewResult =
       readonly taskArn: string;
       /** When the serving task was launched, so a repeated report reads the same. */
       readonly since?: Date;
+      /** Exempt from idle teardown until then (`/preview keep`). */
+      readonly keepUntil?: Date;
     }
   | {
       readonly kind: 'torn-down';

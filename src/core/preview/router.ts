@@ -9,6 +9,7 @@ import {
   type Route53Client,
 } from '@aws-sdk/client-route-53';
 import { withContext } from '../errors.js';
+import type { MetricRef } from './request-metrics.js';
 import type { RouteTarget } from './routing-types.js';
 
 import { pollUntil } from '../poll.js';
@@ -20,6 +21,14 @@ export interface RoutedHost {
   readonly hostname: string;
   /** The task IP, when the route points straight at one (dns mode). */
   readonly ip?: string;
+  /**
+   * The router can prove it made this route (a rule forwarding to a target group named for the
+   * host, a target group tagged by us). Plain records prove nothing: anyone may add them to the
+   * zone, so a sweep deletes one only when its name fits a preview label template.
+   */
+  readonly owned: boolean;
+  /** The metric that counts this preview's requests, where the routing has one (ALB). */
+  readonly requestMetric?: MetricRef;
 }
 
 /** Makes `<label>.<domain>` reach a preview task. Every method is safe to repeat. */

@@ -50,6 +50,8 @@ export const TAGS = {
   launchedAt: 'ecs-paas:launched-at',
   /** The preview's URL, so a fleet listing needs nothing but the task. */
   url: 'ecs-paas:url',
+  /** `/preview keep`: no idle teardown before this time (ISO 8601). */
+  keepUntil: 'ecs-paas:keep-until',
 } as const;
 
 /** The `startedBy` every preview task is started with, so one ListTasks finds them all. */

@@ -66,3 +66,30 @@ function fit(label: string, max: number): string {
 function shortHash(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, HASH_LENGTH);
 }
+
+/**
+ * Whether `label` could have come from `template`: the sweep deletes a DNS record without a task
+ * only when it passes, since the zone may hold records that are not previews at all. Placeholders
+ * match what they can produce; a label cut to 63 characters or given a repository suffix still
+ * passes on its leading literal text.
+ */
+export function labelFitsTemplate(template: string, label: string): boolean {
+  const parts = template.split(/(\{\w+\})/).filter(Boolean);
+  const pattern = parts
+    .map((part) => {
+      const name = /^\{(\w+)\}$/.exec(part)?.[1];
+      if (name === 'number') return '\\d+';
+      if (name && isPlaceholder(name)) return '[a-z0-9-]*';
+      return escapeRegExp(sanitize(part) ? part.toLowerCase().replace(/[^a-z0-9]+/g, '-') : '-');
+    })
+    .join('');
+  const hash = `(-[0-9a-f]{${HASH_LENGTH}})?`;
+  if (new RegExp(`^${pattern}${hash}$`).test(label)) return true;
+  // Cut labels keep their first characters; the literal before the first placeholder must be there.
+  const lead = parts[0] && !parts[0].startsWith('{') ? sanitize(parts[0]) : '';
+  return label.length >= MAX_LABEL - HASH_LENGTH - 1 && lead !== '' && label.startsWith(lead);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,3 +1,4 @@
+import { formatDuration } from '../duration.js';
 import type { PreviewResult } from '../preview/preview-types.js';
 
 export interface CommentContext {
@@ -9,7 +10,18 @@ export interface CommentContext {
   readonly logsUrl?: string;
   /** The commands people can type, or omitted where commands do not apply (the Action). */
   readonly commands?: readonly string[];
+  /** `preview.idle-after` (null: off), so people know when a quiet preview goes away. */
+  readonly idleAfterMs?: number | null;
+  /** Why a torn-down preview stopped; without it the comment just says it was torn down. */
+  readonly stopped?: StopReason;
 }
+
+export type StopReason =
+  | { readonly kind: 'idle'; readonly since: Date; readonly idleAfterMs: number }
+  /** Closed or merged: nothing to bring back. */
+  | { readonly kind: 'closed'; readonly why: string }
+  /** `/preview stop`, a draft, a `no-preview` label: `/deploy` brings it back. */
+  | { readonly kind: 'stopped'; readonly why: string };
 
 const short = (sha: string): string => sha.slice(0, 7);
 
@@ -27,18 +39,13 @@ export function previewComment(result: PreviewResult, context: CommentContext): 
         '| --- | --- |',
         `| Commit | \`${short(result.sha)}\` |`,
         ...(context.image ? [`| Image | \`${context.image}\` |`] : []),
-        ...(context.since
-          ? [`| Since | ${context.since.toISOString().replace('T', ' ').slice(0, 16)} UTC |`]
-          : []),
+        ...(context.since ? [`| Since | ${utc(context.since)} |`] : []),
         ...(context.logsUrl ? [`| Logs | [view](${context.logsUrl}) |`] : []),
+        ...idleRow(context, 'keepUntil' in result ? result.keepUntil : undefined),
       );
       break;
     case 'torn-down':
-      lines.push(
-        `### 💤 Preview stopped`,
-        '',
-        `The preview for \`${short(context.sha)}\` was torn down.`,
-      );
+      lines.push(`### 💤 Preview stopped`, '', stoppedText(context));
       break;
     case 'refused':
       lines.push(`### ⏸️ No preview`, '', result.reason);
@@ -70,6 +77,38 @@ export function previewComment(result: PreviewResult, context: CommentContext): 
     );
   }
   return lines.join('\n');
+}
+
+/** `2026-11-22 10:05 UTC`: minutes are enough for people, and one zone avoids confusion. */
+function utc(date: Date): string {
+  return `${date.toISOString().replace('T', ' ').slice(0, 16)} UTC`;
+}
+
+function idleRow(context: CommentContext, keepUntil: Date | undefined): string[] {
+  if (keepUntil) return [`| Idle teardown | paused until ${utc(keepUntil)} (\`/preview keep\`) |`];
+  if (context.idleAfterMs === undefined) return [];
+  if (context.idleAfterMs === null) return ['| Idle teardown | off |'];
+  return [
+    `| Idle teardown | after ${formatDuration(context.idleAfterMs)} without requests, pushes, comments or reviews |`,
+  ];
+}
+
+function stoppedText(context: CommentContext): string {
+  const what = `The preview for \`${short(context.sha)}\``;
+  const stop = context.stopped;
+  if (!stop) return `${what} was torn down.`;
+  switch (stop.kind) {
+    case 'idle':
+      return (
+        `${what} was stopped because nobody used it: no requests and no pushes, comments or ` +
+        `reviews since ${utc(stop.since)} (idle for over ${formatDuration(stop.idleAfterMs)}). ` +
+        'Type `/deploy` to bring it back.'
+      );
+    case 'closed':
+      return `${what} was torn down: ${stop.why}.`;
+    case 'stopped':
+      return `${what} was torn down: ${stop.why}. Type \`/deploy\` to bring it back.`;
+  }
 }
 
 /** Stopped reasons and exit codes, without the `| log line` rows explain-failure adds. */

@@ -1,0 +1,47 @@
+import { TagResourceCommand } from '@aws-sdk/client-ecs';
+import { errorMessage } from '../core/errors.js';
+import { listPreviewTasks } from '../core/preview/preview-tasks.js';
+import { TAGS } from '../core/preview/routing-types.js';
+import type { BotServices } from './bot-services.js';
+import { readRepoConfig } from './config-reader.js';
+import type { GitHubApi, RepoRef } from './github-api.js';
+
+/** A comment a minute after the last one tells the idle check nothing new: no write. */
+const RESOLUTION_MS = 60_000;
+
+/**
+ * Records PR activity (a comment, a review) on the preview's task as `ecs-paas:last-activity`,
+ * where the rest of its state lives, so a restarted App still knows it. Best effort: a failure is
+ * logged and the sweep still sees the PR's `updated_at`.
+ */
+export async function recordActivity(
+  api: GitHubApi,
+  services: BotServices,
+  repo: RepoRef,
+  number: number,
+): Promise<number> {
+  const at = services.now();
+  try {
+    const read = await readRepoConfig(api, repo);
+    if (read.kind !== 'ok' || !read.config.preview) return 0;
+    const full = `${repo.owner}/${repo.repo}`;
+    const tasks = (await listPreviewTasks(services.aws.ecs, read.config.preview.cluster)).filter(
+      (t) =>
+        t.repo === full &&
+        t.pr === number &&
+        (!t.lastActivity || at.getTime() - t.lastActivity.getTime() >= RESOLUTION_MS),
+    );
+    for (const task of tasks) {
+      await services.aws.ecs.send(
+        new TagResourceCommand({
+          resourceArn: task.arn,
+          tags: [{ key: TAGS.lastActivity, value: at.toISOString() }],
+        }),
+      );
+    }
+    return tasks.length;
+  } catch (error) {
+    services.log.warning(`PR #${number}: could not record activity: ${errorMessage(error)}`);
+    return 0;
+  }
+}

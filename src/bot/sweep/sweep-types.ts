@@ -1,0 +1,57 @@
+import type { PreviewConfig } from '../../core/config/repo-config.js';
+import type { PreviewTask } from '../../core/preview/preview-tasks.js';
+import type { PreviewDeps } from '../../core/preview/preview-types.js';
+import type { RoutedHost } from '../../core/preview/router.js';
+import type { StopReason } from '../../core/report/preview-comment.js';
+import type { TeardownReason } from '../app-metrics.js';
+import type { InstalledRepo } from './installed-repositories.js';
+
+/** A repository whose config has previews on. */
+export interface SweptRepo extends InstalledRepo {
+  /** `owner/repo`, as the tasks' tags name it. */
+  readonly full: string;
+  readonly config: PreviewConfig;
+  readonly deps: PreviewDeps;
+}
+
+/** One PR's preview as the sweep found it. */
+export interface FoundPreview {
+  readonly owner: SweptRepo | InstalledRepo;
+  readonly full: string;
+  readonly pr: number;
+  readonly tasks: readonly PreviewTask[];
+  readonly cluster: string;
+}
+
+/** A preview the sweep stops, and what to tell its PR. */
+export interface Doomed extends FoundPreview {
+  readonly reason: TeardownReason;
+  readonly stopped: StopReason;
+  /** Host names to unroute; none where the routing is unknown (previews turned off). */
+  readonly hostnames: readonly string[];
+}
+
+/** A routing (zone, domain, mode…) shared by one or more repositories, read once per sweep. */
+export interface RoutingGroup {
+  readonly repos: SweptRepo[];
+  readonly deps: PreviewDeps;
+  routed?: Map<string, RoutedHost>;
+}
+
+export interface SweepReport {
+  readonly trigger: string;
+  readonly startedAt: string;
+  readonly seconds: number;
+  readonly repositories: number;
+  readonly previews: number;
+  readonly stopped: Readonly<Record<TeardownReason, number>>;
+  /** DNS records, rules and target groups without a task, removed. */
+  readonly orphanRoutes: number;
+  /** PRs handed to the reconcile loop: head moved, route missing, duplicate tasks, draft… */
+  readonly reconciled: number;
+  readonly kept: number;
+  /** Previews whose request count could not be read (left running, tried again next sweep). */
+  readonly unknownActivity: number;
+  /** What went wrong; a sweep with problems still does the parts it can prove safe. */
+  readonly problems: readonly string[];
+}

@@ -1,0 +1,361 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { DescribeTasksCommand, ListTasksCommand, type Task } from '@aws-sdk/client-ecs';
+import {
+  ChangeResourceRecordSetsCommand,
+  ListResourceRecordSetsCommand,
+} from '@aws-sdk/client-route-53';
+import { createAwsClients } from '../../src/core/aws/clients.js';
+import type { Logger } from '../../src/core/logger.js';
+import { BotServices } from '../../src/bot/bot-services.js';
+import { keepPreview } from '../../src/bot/keep-preview.js';
+import { reconcilePullRequest } from '../../src/bot/reconcile-pull-request.js';
+import { recordActivity } from '../../src/bot/record-activity.js';
+import type { FleetSource } from '../../src/bot/sweep/installed-repositories.js';
+import { sweepFleet } from '../../src/bot/sweep/sweep-fleet.js';
+import { Sweeper } from '../../src/bot/sweep/sweeper.js';
+import { testAwsConfig } from '../support/aws.js';
+import { pushEcrImage } from '../support/ecr-image.js';
+import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
+import { testOctokit } from '../support/github.js';
+import { startMoto, type Moto } from '../support/moto.js';
+import { setUpPreviewFixture, type PreviewFixture } from '../support/preview-fixture.js';
+
+const DOMAIN = 'preview.example.com';
+const HOUR = 3_600_000;
+const REPO = { owner: 'acme', repo: 'web' };
+
+let moto: Moto;
+let proxy: FaultProxy;
+let fixture: PreviewFixture;
+let services: BotServices;
+let cloudwatch: CloudWatchClient;
+let source: FleetSource;
+/** The App's clock: tests move it forward instead of waiting a day. */
+let clock: Date;
+const warnings: string[] = [];
+
+const logger: Logger = {
+  info: () => undefined,
+  warning: (m) => warnings.push(m),
+  debug: () => undefined,
+  group: (_t, work) => work(),
+  secret: () => undefined,
+};
+
+beforeAll(async () => {
+  moto = await startMoto();
+  proxy = await startFaultProxy(moto.url);
+  cloudwatch = new CloudWatchClient(testAwsConfig(moto.url));
+});
+
+afterAll(async () => {
+  cloudwatch?.destroy();
+  await Promise.allSettled([proxy?.stop(), moto?.stop()]);
+});
+
+/** dns previews counted by a metric the app publishes, so traffic can be made up per preview. */
+const ACTIVITY = [
+  '  idle-after: 24h',
+  '  activity-metric: { namespace: AcmeWeb, name: Requests, dimension: Preview }',
+].join('\n');
+
+beforeEach(async () => {
+  await moto.reset();
+  proxy.clear();
+  warnings.length = 0;
+  fixture = await setUpPreviewFixture(proxy.url, ACTIVITY);
+  fixture.world.setPermission('maintainer', 'write');
+  clock = new Date();
+  services = new BotServices(
+    createAwsClients('us-east-1', {
+      endpoint: proxy.url,
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+      maxAttempts: 2,
+    }),
+    logger,
+    { now: () => clock, pollMs: 20 },
+  );
+  const api = testOctokit(fixture.api.url);
+  source = () => Promise.resolve([{ repo: REPO, api }]);
+});
+
+afterEach(async () => {
+  await services.queue.idle();
+  await services.metrics.settled();
+  fixture.api.assertNoViolations();
+  await fixture.close();
+});
+
+/** Opens PR `number` with an image in ECR and lets the App's reconcile launch its preview. */
+async function launch(number: number): Promise<string> {
+  const sha = randomBytes(20).toString('hex');
+  fixture.world.addPull({ number, sha });
+  await pushEcrImage(fixture.ecr, 'web', sha);
+  const outcome = await reconcilePullRequest(testOctokit(fixture.api.url), services, REPO, number);
+  expect(outcome.kind).toBe('launched');
+  return sha;
+}
+
+async function runningPrs(): Promise<number[]> {
+  const { taskArns = [] } = await fixture.ecs.send(
+    new ListTasksCommand({ cluster: 'previews', desiredStatus: 'RUNNING' }),
+  );
+  if (taskArns.length === 0) return [];
+  const { tasks = [] } = await fixture.ecs.send(
+    new DescribeTasksCommand({ cluster: 'previews', tasks: taskArns, include: ['TAGS'] }),
+  );
+  const pr = (t: Task) => Number(t.tags?.find((x) => x.key === 'ecs-paas:pr')?.value);
+  return tasks
+    .filter((t) => t.desiredStatus === 'RUNNING')
+    .map(pr)
+    .sort((a, b) => a - b);
+}
+
+async function records(): Promise<string[]> {
+  const { ResourceRecordSets = [] } = await fixture.route53.send(
+    new ListResourceRecordSetsCommand({ HostedZoneId: fixture.zoneId }),
+  );
+  return ResourceRecordSets.filter((r) => r.Type === 'A')
+    .map((r) => (r.Name ?? '').replace(/\.$/, ''))
+    .sort();
+}
+
+async function addRecord(label: string, ip: string): Promise<void> {
+  await fixture.route53.send(
+    new ChangeResourceRecordSetsCommand({
+      HostedZoneId: fixture.zoneId,
+      ChangeBatch: {
+        Changes: [
+          {
+            Action: 'UPSERT',
+            ResourceRecordSet: {
+              Name: `${label}.${DOMAIN}`,
+              Type: 'A',
+              TTL: 60,
+              ResourceRecords: [{ Value: ip }],
+            },
+          },
+        ],
+      },
+    }),
+  );
+}
+
+/** Requests the previewed app reported for a preview, `ago` before the App's clock. */
+async function traffic(label: string, ago: number, count = 12): Promise<void> {
+  await cloudwatch.send(
+    new PutMetricDataCommand({
+      Namespace: 'AcmeWeb',
+      MetricData: [
+        {
+          MetricName: 'Requests',
+          Dimensions: [{ Name: 'Preview', Value: label }],
+          Timestamp: new Date(clock.getTime() - ago),
+          Value: count,
+          Unit: 'Count',
+        },
+      ],
+    }),
+  );
+}
+
+const comment = (n: number): string => fixture.world.comments(n).at(-1) ?? '';
+const later = (ms: number): void => {
+  clock = new Date(clock.getTime() + ms);
+};
+
+describe('the sweep', () => {
+  it('stops a preview with neither traffic nor PR activity for idle-after, and says so on the PR', async () => {
+    await launch(1);
+    await launch(2);
+    later(25 * HOUR);
+    await traffic('pr-1-web', 2 * HOUR);
+
+    const report = await sweepFleet(services, source, 'test');
+
+    expect(report.stopped).toMatchObject({ idle: 1, closed: 0, orphan: 0 });
+    expect(await runningPrs()).toEqual([1]);
+    expect(await records()).toEqual([`pr-1-web.${DOMAIN}`]);
+    expect(comment(2)).toContain('stopped because nobody used it');
+    expect(comment(2)).toContain('Type `/deploy` to bring it back');
+    // "Since when": the launch, as nothing happened after it.
+    expect(comment(2)).toMatch(/since \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+    const deployment = fixture.world.deployments.find((d) => d.environment === 'preview/pr-2');
+    expect(deployment?.statuses.at(-1)?.state).toBe('inactive');
+    expect(comment(1)).toContain('Preview ready');
+  });
+
+  it('keeps a preview whose PR saw a comment or review within idle-after', async () => {
+    await launch(1);
+    await launch(2);
+    later(20 * HOUR);
+    expect(await recordActivity(testOctokit(fixture.api.url), services, REPO, 1)).toBe(1);
+    later(5 * HOUR);
+
+    const report = await sweepFleet(services, source, 'test');
+
+    expect(report.stopped.idle).toBe(1);
+    expect(await runningPrs()).toEqual([1]);
+  });
+
+  it('counts a PR updated while the App was away (its updated_at) as activity', async () => {
+    await launch(1);
+    later(25 * HOUR);
+    fixture.world.updatePull(1, { updatedAt: new Date(clock.getTime() - HOUR) });
+
+    expect((await sweepFleet(services, source, 'test')).stopped.idle).toBe(0);
+    expect(await runningPrs()).toEqual([1]);
+  });
+
+  it('stops nothing when the request count cannot be read, and stops it at the next sweep', async () => {
+    await launch(1);
+    later(25 * HOUR);
+    proxy.inject('CloudWatch.GetMetricData', { kind: 'server-error', status: 500 }, 10);
+
+    const blind = await sweepFleet(services, source, 'test');
+
+    expect(blind.stopped.idle).toBe(0);
+    expect(blind.unknownActivity).toBe(1);
+    expect(blind.problems.join('\n')).toMatch(/acme\/web#1: request count unreadable/);
+    expect(await runningPrs()).toEqual([1]);
+
+    proxy.clear();
+    expect((await sweepFleet(services, source, 'test')).stopped.idle).toBe(1);
+    expect(await runningPrs()).toEqual([]);
+  });
+
+  it('lets /preview keep protect a preview until then, shown in the comment', async () => {
+    await launch(1);
+    const kept = await keepPreview(testOctokit(fixture.api.url), services, REPO, 1, 3 * 24 * HOUR);
+    expect(kept.ok).toBe(true);
+    expect(comment(1)).toMatch(/Idle teardown \| paused until \d{4}-\d\d-\d\d/);
+
+    later(25 * HOUR);
+    const report = await sweepFleet(services, source, 'test');
+    expect(report.kept).toBe(1);
+    expect(await runningPrs()).toEqual([1]);
+
+    later(3 * 24 * HOUR);
+    expect((await sweepFleet(services, source, 'test')).stopped.idle).toBe(1);
+    expect(await runningPrs()).toEqual([]);
+  });
+
+  it('refuses a keep beyond 30 days and tags nothing', async () => {
+    await launch(1);
+    const kept = await keepPreview(testOctokit(fixture.api.url), services, REPO, 1, 31 * 24 * HOUR);
+    expect(kept).toEqual({ ok: false, reply: expect.stringContaining('at most 30d') });
+    later(25 * HOUR);
+    expect((await sweepFleet(services, source, 'test')).stopped.idle).toBe(1);
+  });
+
+  it('tears down the preview of a PR closed while the App was away', async () => {
+    await launch(1);
+    await launch(2);
+    fixture.world.updatePull(2, { state: 'closed' });
+
+    const report = await sweepFleet(services, source, 'test');
+
+    expect(report.stopped).toMatchObject({ idle: 0, closed: 1 });
+    expect(await runningPrs()).toEqual([1]);
+    expect(await records()).toEqual([`pr-1-web.${DOMAIN}`]);
+    expect(comment(2)).toContain('torn down: the pull request was closed');
+    expect(comment(2)).not.toContain('/deploy` to bring it back');
+  });
+
+  it('removes DNS records without a task but never records that are not previews', async () => {
+    await launch(1);
+    await addRecord('pr-7-web', '10.7.7.7');
+    await addRecord('www', '10.0.0.80');
+
+    const report = await sweepFleet(services, source, 'test');
+
+    expect(report.orphanRoutes).toBe(1);
+    expect(await records()).toEqual([`pr-1-web.${DOMAIN}`, `www.${DOMAIN}`]);
+  });
+
+  it('gives a task without a record its route back, and a task behind its PR head the new head', async () => {
+    await launch(1);
+    await launch(2);
+    const [record] = (
+      await fixture.route53.send(
+        new ListResourceRecordSetsCommand({ HostedZoneId: fixture.zoneId }),
+      )
+    ).ResourceRecordSets?.filter((r) => r.Name?.startsWith('pr-1-web')) ?? [];
+    await fixture.route53.send(
+      new ChangeResourceRecordSetsCommand({
+        HostedZoneId: fixture.zoneId,
+        ChangeBatch: { Changes: [{ Action: 'DELETE', ResourceRecordSet: record }] },
+      }),
+    );
+    const pushed = randomBytes(20).toString('hex');
+    await pushEcrImage(fixture.ecr, 'web', pushed);
+    fixture.world.updatePull(2, { sha: pushed });
+
+    const report = await sweepFleet(services, source, 'test');
+
+    expect(report.reconciled).toBe(2);
+    expect(await records()).toEqual([`pr-1-web.${DOMAIN}`, `pr-2-web.${DOMAIN}`]);
+    expect(await runningPrs()).toEqual([1, 2]);
+    expect(comment(2)).toContain(pushed.slice(0, 7));
+  });
+
+  it('batches reads and DNS deletes: one task listing, one GetMetricData, one change batch for many idle previews', async () => {
+    for (const n of [1, 2, 3, 4]) await launch(n);
+    later(25 * HOUR);
+    proxy.resetCounts();
+
+    const report = await sweepFleet(services, source, 'test');
+
+    expect(report.stopped.idle).toBe(4);
+    const counts = proxy.counts();
+    expect(counts['ECS.ListTasks']).toBe(1);
+    expect(counts['ECS.DescribeTasks']).toBe(1);
+    expect(counts['CloudWatch.GetMetricData']).toBe(1);
+    expect(counts['Route53.ChangeResourceRecordSets']).toBe(1);
+    expect(counts['ECS.StopTask']).toBe(4);
+    expect(await records()).toEqual([]);
+  });
+
+  it('runs one sweep at a time: a second start gets the running one, and nothing is stopped twice', async () => {
+    await launch(1);
+    later(25 * HOUR);
+    proxy.resetCounts();
+    const sweeper = new Sweeper(services, source);
+
+    const first = sweeper.start('interval');
+    const second = sweeper.start('api');
+
+    expect(first.started).toBe(true);
+    expect(second.started).toBe(false);
+    expect(second.run).toBe(first.run);
+    const outcome = await first.run.done;
+    expect(outcome).toMatchObject({ stopped: { idle: 1 } });
+    expect(proxy.counts()['ECS.StopTask']).toBe(1);
+    expect(sweeper.status().last).toBe(outcome);
+  });
+
+  it('leaves a PR alone when an event for it ran while the sweep was reading', async () => {
+    await launch(1);
+    later(25 * HOUR);
+    // A push arrives while the sweep lists the fleet: its reconcile takes the PR's queue first.
+    const pushed = randomBytes(20).toString('hex');
+    await pushEcrImage(fixture.ecr, 'web', pushed);
+    let push: Promise<unknown> | undefined;
+    const stopListening = proxy.onRequest((operation) => {
+      if (operation === 'CloudWatch.GetMetricData' && !push) {
+        fixture.world.updatePull(1, { sha: pushed });
+        push = reconcilePullRequest(testOctokit(fixture.api.url), services, REPO, 1);
+      }
+    });
+    const report = await sweepFleet(services, source, 'test');
+    stopListening();
+    await push;
+
+    expect(report.stopped.idle).toBe(0);
+    expect(await runningPrs()).toEqual([1]);
+    expect(await records()).toEqual([`pr-1-web.${DOMAIN}`]);
+    expect(comment(1)).toContain(pushed.slice(0, 7));
+  });
+});
