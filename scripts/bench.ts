@@ -24,6 +24,7 @@ import globalSetup from '../test/support/global-setup.js';
 import globalTeardown from '../test/support/global-teardown.js';
 import { startMoto, type Moto } from '../test/support/moto.js';
 import { appFigures } from './bench-app.js';
+import { sweepFigures } from './bench-sweep.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const say = (text: string): void => void process.stdout.write(`${text}\n`);
@@ -182,13 +183,21 @@ async function main(): Promise<void> {
   const proxy = await startFaultProxy(moto.url);
   try {
     say(`# ecs-paas benchmark (${new Date().toISOString()}, Node ${process.version} driving)`);
-    await deployFigures(moto, proxy, 1);
-    await deployFigures(moto, proxy, 3);
-    await coldStart(moto, proxy);
-    await distSize();
+    // BENCH_ONLY=sweep (or action, app) runs one part: the whole run takes several minutes.
+    const only = process.env.BENCH_ONLY;
+    if (!only || only === 'action') {
+      await deployFigures(moto, proxy, 1);
+      await deployFigures(moto, proxy, 3);
+      await coldStart(moto, proxy);
+      await distSize();
+    }
     // Prism (GitHub's OpenAPI) as the test run starts it, for the App's figures.
     await globalSetup({ rootDir: process.cwd() });
-    await appFigures(moto);
+    if (!only || only === 'app') await appFigures(moto);
+    if (!only || only === 'sweep') {
+      const sizes = process.env.BENCH_SWEEP_SIZES?.split(',').map(Number);
+      await sweepFigures(moto, proxy, sizes);
+    }
   } finally {
     await globalTeardown().catch(() => undefined);
     await Promise.allSettled([proxy.stop(), moto.stop()]);

@@ -23,6 +23,7 @@ describe('secretsOf', () => {
     ['a signing key', 'COOKIE_SIGNING', 'sign-me-please'],
     ['a salt', 'PASSWORD_SALT', 'NaCl-and-more'],
     ['a camelCase name', 'apiToken', 'camel-cased-token'],
+    ['a camelCase key', 'stripeKey', 'sk_live_camel'],
     ['a database URL with a password', 'DATABASE_URL', 'postgres://app:pw-1234@db:5432/app'],
   ])('%s (%s) is a secret', (_case, name, value) => {
     expect(secretsOf(oneContainer({ [name]: value }))).toContain(value);

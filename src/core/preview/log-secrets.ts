@@ -13,6 +13,7 @@ const SECRET_NAME_PART = /^(KEY|KEYS|PWD|PASS|AUTH|DSN|SALT|PEPPER|CREDS|JWT|HMA
 
 /** `scheme://user:password@`, the password in group 2. */
 const URL_CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)([^\s@]+)(@)/gi;
+const HAS_URL_CREDENTIALS = new RegExp(URL_CREDENTIALS.source, 'i');
 
 /**
  * Values not worth masking even under a secret-looking name, because masking them would blank
@@ -61,7 +62,9 @@ const COMMON_VALUES = new Set([
   'jwt',
 ]);
 
-type Replacement = string | ((match: string, ...groups: string[]) => string);
+type Replacement = (match: string, ...groups: string[]) => string;
+const masked = (): string => MASK;
+const keepFirst = (_match: string, kept: string): string => `${kept}${MASK}`;
 
 /**
  * Secrets that no environment tells us about, recognised by their shape. Each keeps what says
@@ -69,24 +72,23 @@ type Replacement = string | ((match: string, ...groups: string[]) => string);
  */
 const GENERIC_PATTERNS: readonly (readonly [RegExp, Replacement])[] = [
   // AWS access key ids: long-term (AKIA) and temporary (ASIA).
-  [/\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g, MASK],
+  [/\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g, masked],
   // GitHub tokens: classic personal, OAuth, user-to-server, installation, refresh; fine-grained.
-  [/\bgh[pousr]_[A-Za-z0-9]{20,}/g, MASK],
-  [/\bgithub_pat_[A-Za-z0-9_]{20,}/g, MASK],
+  [/\bgh[pousr]_[A-Za-z0-9]{20,}/g, masked],
+  [/\bgithub_pat_[A-Za-z0-9_]{20,}/g, masked],
   // JSON Web Tokens travel outside Authorization headers too (query strings, cookies).
-  [/\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, MASK],
-  [/\b(Bearer\s+)[A-Za-z0-9\-._~+/]+=*/gi, `$1${MASK}`],
-  [URL_CREDENTIALS, `$1${MASK}$3`],
+  [/\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, masked],
+  [/\b(Bearer\s+)[A-Za-z0-9\-._~+/]+=*/gi, keepFirst],
+  [URL_CREDENTIALS, (_match, user: string, _password, at: string) => `${user}${MASK}${at}`],
   // `db_password=…`, `"token": "…"`: what apps print when they dump their own configuration.
   [
     /((?:password|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key)["']?\s*[:=]\s*["']?)([^\s"',;&]{4,})/gi,
-    (_match: string, key: string, value: string) =>
-      worthMasking(value) ? `${key}${MASK}` : _match,
+    (match, key: string, value: string) => (worthMasking(value) ? `${key}${MASK}` : match),
   ],
   // The body of a PEM private key printed in one message; see maskLogLines for one per line.
   [
     /(-----BEGIN [A-Z ]*PRIVATE KEY-----)[\s\S]+?(-----END [A-Z ]*PRIVATE KEY-----|$)/g,
-    `$1${MASK}$2`,
+    (_match, begin: string, end: string) => `${begin}${MASK}${end}`,
   ],
 ];
 
@@ -115,26 +117,24 @@ export function secretsOf(
   for (const variable of environments.flatMap((environment) => environment ?? [])) {
     const value = variable.value ?? '';
     if (looksSecret(variable.name ?? '', value)) variants(value).forEach((v) => secrets.add(v));
-    for (const match of value.matchAll(URL_CREDENTIALS))
+    for (const match of value.matchAll(URL_CREDENTIALS)) {
       variants(match[2] ?? '').forEach((v) => secrets.add(v));
+    }
   }
   return [...secrets].filter(worthMasking).sort((a, b) => b.length - a.length);
 }
 
 /** Replaces every known secret, then every secret-shaped string, with `***`. */
 export function maskSecrets(line: string, secrets: readonly string[]): string {
-  let masked = line;
+  let result = line;
   // `secrets` from secretsOf is longest first; sorting again keeps hand-made lists safe too.
   for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
-    if (worthMasking(secret)) masked = masked.split(secret).join(MASK);
+    if (worthMasking(secret)) result = result.split(secret).join(MASK);
   }
   for (const [pattern, replacement] of GENERIC_PATTERNS) {
-    masked =
-      typeof replacement === 'string'
-        ? masked.replace(pattern, replacement)
-        : masked.replace(pattern, replacement);
+    result = result.replace(pattern, replacement);
   }
-  return masked;
+  return result;
 }
 
 /**
@@ -162,11 +162,12 @@ export function maskLogLines(lines: readonly string[], secrets: readonly string[
 }
 
 function looksSecret(name: string, value: string): boolean {
-  const upper = name.toUpperCase();
+  // apiKey and stripeKey are API_KEY and STRIPE_KEY written in camelCase.
+  const upper = name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
   if (SECRET_NAME_ANYWHERE.test(upper)) return true;
   if (upper.split(/[^A-Z0-9]+/).some((part) => SECRET_NAME_PART.test(part))) return true;
   // DATABASE_URL, REDIS_URL, SENTRY_DSN…: a URL is only secret when it carries a password.
-  return /(URL|URI)$/.test(upper) && new RegExp(URL_CREDENTIALS.source, 'i').test(value);
+  return /(URL|URI)$/.test(upper) && HAS_URL_CREDENTIALS.test(value);
 }
 
 function worthMasking(value: string): boolean {

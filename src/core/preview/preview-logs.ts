@@ -58,7 +58,7 @@ export async function readPreviewLogs(
         return { container: name, lines: maskLogLines(split, secrets).slice(-count), source };
       } catch (error) {
         const note =
-          (error as { name?: string }).name === 'ResourceNotFoundException'
+          error instanceof Error && error.name === 'ResourceNotFoundException'
             ? 'log stream not found: the container has written nothing yet, or its logs expired'
             : `read failed: ${maskSecrets(errorMessage(error), secrets)}`;
         return { container: name, lines: [], source, note };
