@@ -242,6 +242,45 @@ function createAlbRouter(clients, settings, options = {}) {
         [health?.State ?? 'no state', health?.Reason, health?.Description]
             .filter(Boolean)
             .join(', ')));
+    /** The metric CloudWatch keeps per target group: its dimensions come from the two ARNs. */
+    const requestCount = (groupArn) => ({
+        namespace: 'AWS/ApplicationELB',
+        name: 'RequestCount',
+        dimensions: [
+            { name: 'TargetGroup', value: groupArn.slice(groupArn.indexOf('targetgroup/')) },
+            {
+                name: 'LoadBalancer',
+                value: (settings.listenerArn.split(':listener/')[1] ?? '').split('/').slice(0, 3).join('/'),
+            },
+        ],
+    });
+    /** Host names of our target groups in the VPC that no load balancer uses, from their tags. */
+    const detachedGroupHosts = () => step('Could not list target groups', async () => {
+        const detached = [];
+        let marker;
+        do {
+            const page = await elbv2.send(new _aws_sdk_client_elastic_load_balancing_v2__WEBPACK_IMPORTED_MODULE_4__.DescribeTargetGroupsCommand({ PageSize: 400, ...(marker && { Marker: marker }) }));
+            detached.push(...(page.TargetGroups ?? []).filter((g) => g.TargetGroupName?.startsWith('ep-') &&
+                g.VpcId === settings.vpcId &&
+                (g.LoadBalancerArns ?? []).length === 0));
+            marker = page.NextMarker;
+        } while (marker);
+        const hosts = [];
+        // DescribeTags takes 20 resources per call.
+        for (let i = 0; i < detached.length; i += 20) {
+            const batch = detached.slice(i, i + 20);
+            const { TagDescriptions = [] } = await elbv2.send(new _aws_sdk_client_elastic_load_balancing_v2__WEBPACK_IMPORTED_MODULE_4__.DescribeTagsCommand({ ResourceArns: batch.map((g) => g.TargetGroupArn ?? '') }));
+            for (const group of batch) {
+                const tags = TagDescriptions.find((d) => d.ResourceArn === group.TargetGroupArn)?.Tags;
+                const label = tags?.find((t) => t.Key === _routing_types_js__WEBPACK_IMPORTED_MODULE_3__/* .TAGS */ .gp.subdomain)?.Value;
+                const hostname = label ? (0,_router_js__WEBPACK_IMPORTED_MODULE_2__/* .hostKey */ ._9)(`${label}.${settings.domain}`) : undefined;
+                // The name is a hash of the host: a match proves the group is this domain's.
+                if (hostname && targetGroupName(hostname) === group.TargetGroupName)
+                    hosts.push(hostname);
+            }
+        }
+        return hosts;
+    });
     return {
         async route(target) {
             const hostname = (0,_router_js__WEBPACK_IMPORTED_MODULE_2__/* .checkUnder */ .pV)(settings.domain, target.hostname);
@@ -297,16 +336,32 @@ function createAlbRouter(clients, settings, options = {}) {
         },
         async routed() {
             const suffix = `.${(0,_router_js__WEBPACK_IMPORTED_MODULE_2__/* .hostKey */ ._9)(settings.domain)}`;
-            const hosts = new Set();
+            const hosts = new Map();
             for (const rule of await listRules()) {
                 const forwards = forwardsOf(rule);
                 for (const host of hostsOf(rule)) {
-                    const ours = forwards.some((arn) => arn.includes(`:targetgroup/${targetGroupName(host)}/`));
-                    if (host.endsWith(suffix) && ours)
-                        hosts.add(host);
+                    const group = forwards.find((arn) => arn.includes(`:targetgroup/${targetGroupName(host)}/`));
+                    if (!host.endsWith(suffix) || !group)
+                        continue;
+                    hosts.set(host, { hostname: host, owned: true, requestMetric: requestCount(group) });
                 }
             }
-            return [...hosts].map((hostname) => ({ hostname }));
+            // Left behind by a crash between creating the group and its rule, or between deleting them.
+            for (const hostname of await detachedGroupHosts()) {
+                if (!hosts.has(hostname))
+                    hosts.set(hostname, { hostname, owned: true });
+            }
+            const lb = await loadBalancer();
+            for (const record of await (0,_router_js__WEBPACK_IMPORTED_MODULE_2__/* .listARecords */ .O1)(route53, zone)) {
+                const hostname = (0,_router_js__WEBPACK_IMPORTED_MODULE_2__/* .hostKey */ ._9)(record.Name ?? '');
+                const alias = record.AliasTarget;
+                if (!hostname.endsWith(suffix) || hosts.has(hostname) || !alias)
+                    continue;
+                if ((0,_router_js__WEBPACK_IMPORTED_MODULE_2__/* .hostKey */ ._9)(alias.DNSName ?? '') === (0,_router_js__WEBPACK_IMPORTED_MODULE_2__/* .hostKey */ ._9)(lb.dnsName)) {
+                    hosts.set(hostname, { hostname, owned: false });
+                }
+            }
+            return [...hosts.values()];
         },
     };
 }

@@ -242,6 +242,34 @@ function fit(label, max) {
 function shortHash(text) {
     return (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex').slice(0, HASH_LENGTH);
 }
+/**
+ * Whether `label` could have come from `template`: the sweep deletes a DNS record without a task
+ * only when it passes, since the zone may hold records that are not previews at all. Placeholders
+ * match what they can produce; a label cut to 63 characters or given a repository suffix still
+ * passes on its leading literal text.
+ */
+function labelFitsTemplate(template, label) {
+    const parts = template.split(/(\{\w+\})/).filter(Boolean);
+    const pattern = parts
+        .map((part) => {
+        const name = /^\{(\w+)\}$/.exec(part)?.[1];
+        if (name === 'number')
+            return '\\d+';
+        if (name && isPlaceholder(name))
+            return '[a-z0-9-]*';
+        return escapeRegExp(sanitize(part) ? part.toLowerCase().replace(/[^a-z0-9]+/g, '-') : '-');
+    })
+        .join('');
+    const hash = `(-[0-9a-f]{${HASH_LENGTH}})?`;
+    if (new RegExp(`^${pattern}${hash}$`).test(label))
+        return true;
+    // Cut labels keep their first characters; the literal before the first placeholder must be there.
+    const lead = parts[0] && !parts[0].startsWith('{') ? sanitize(parts[0]) : '';
+    return label.length >= MAX_LABEL - HASH_LENGTH - 1 && lead !== '' && label.startsWith(lead);
+}
+function escapeRegExp(text) {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
 
 ;// CONCATENATED MODULE: ./src/core/config/routing-config.ts
 
@@ -486,11 +514,13 @@ const COMMENT_MARKER = '<!-- ecs-paas:preview -->';
 /**
  * Edits the PR's ecs-paas comment in place, or creates it when there is none: one comment per PR,
  * never one per push. The body is written whole in one request, so it is never half-updated, and
- * not at all when it already reads the same (a redelivered webhook writes nothing).
+ * not at all when it already reads the same (a redelivered webhook writes nothing). A function
+ * body is given the current text, to keep or edit a part of it (the `/logs` block).
  */
 async function upsertComment(api, target, body) {
-    const marked = body.includes(COMMENT_MARKER) ? body : `${COMMENT_MARKER}\n${body}`;
     const existing = await findComment(api, target);
+    const text = typeof body === 'string' ? body : body(existing?.body);
+    const marked = text.includes(COMMENT_MARKER) ? text : `${COMMENT_MARKER}\n${text}`;
     if (existing && existing.body === marked)
         return { id: existing.id, created: false };
     if (existing) {
@@ -565,8 +595,8 @@ async function createRouter(aws, routing) {
 
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
 var dist_cjs = __webpack_require__(212);
-// EXTERNAL MODULE: ./src/core/deploy/explain-failure.ts
-var explain_failure = __webpack_require__(2083);
+// EXTERNAL MODULE: ./src/core/deploy/explain-failure.ts + 1 modules
+var explain_failure = __webpack_require__(966);
 // EXTERNAL MODULE: ./src/core/deploy/load-task-definition.ts
 var load_task_definition = __webpack_require__(8627);
 // EXTERNAL MODULE: ./src/core/preview/routing-types.ts
@@ -631,8 +661,9 @@ function toPreviewTask(task) {
         return undefined;
     const url = tags.get(routing_types/* TAGS */.gp.url);
     const launchedBy = tags.get(routing_types/* TAGS */.gp.launchedBy);
-    const activity = tags.get(routing_types/* TAGS */.gp.lastActivity);
-    const launchedAt = tags.get(routing_types/* TAGS */.gp.launchedAt);
+    const lastActivity = dateTag(tags.get(routing_types/* TAGS */.gp.lastActivity));
+    const launchedAt = dateTag(tags.get(routing_types/* TAGS */.gp.launchedAt));
+    const keepUntil = dateTag(tags.get(routing_types/* TAGS */.gp.keepUntil));
     return {
         task,
         arn: task.taskArn,
@@ -642,16 +673,20 @@ function toPreviewTask(task) {
         label: tags.get(routing_types/* TAGS */.gp.subdomain) ?? '',
         ...(url ? { url } : {}),
         ...(launchedBy ? { launchedBy } : {}),
-        ...(activity && !Number.isNaN(Date.parse(activity))
-            ? { lastActivity: new Date(activity) }
-            : {}),
-        ...(launchedAt && !Number.isNaN(Date.parse(launchedAt))
-            ? { launchedAt: new Date(launchedAt) }
-            : {}),
+        ...(lastActivity && { lastActivity }),
+        ...(launchedAt && { launchedAt }),
+        ...(keepUntil && { keepUntil }),
         status: task.lastStatus ?? 'UNKNOWN',
         ...(task.startedAt ? { startedAt: task.startedAt } : {}),
         ...(task.createdAt ? { createdAt: task.createdAt } : {}),
     };
+}
+/** A tag holding an ISO 8601 time; anything else (edited by hand, cut short) counts as absent. */
+function dateTag(value) {
+    if (!value)
+        return undefined;
+    const ms = Date.parse(value);
+    return Number.isNaN(ms) ? undefined : new Date(ms);
 }
 /** Oldest first, ARN as the tie-break, so every racer agrees on which duplicate survives. */
 function byAge(a, b) {
@@ -838,6 +873,7 @@ async function launchPreview(deps, settings, request) {
             sha: pr.sha,
             taskArn: current.arn,
             ...(since ? { since } : {}),
+            ...(current.keepUntil ? { keepUntil: current.keepUntil } : {}),
         };
     }
     const others = new Set(fleet.filter((t) => t.repo === pr.repo && t.pr !== pr.number).map((t) => t.pr));
@@ -847,6 +883,11 @@ async function launchPreview(deps, settings, request) {
             reason: `${pr.repo} already has ${others.size} previews running (max-previews: ${settings.maxPreviews}); close or stop one first`,
         };
     }
+    // A push must not undo `/preview keep`: the new task inherits the exemption.
+    const keepUntil = mine
+        .map((t) => t.keepUntil)
+        .filter((d) => d !== undefined && d.getTime() > started)
+        .sort((a, b) => b.getTime() - a.getTime())[0];
     const tags = Object.entries({
         [routing_types/* TAGS */.gp.managed]: 'true',
         [routing_types/* TAGS */.gp.repo]: pr.repo,
@@ -856,6 +897,7 @@ async function launchPreview(deps, settings, request) {
         [routing_types/* TAGS */.gp.url]: host.url,
         [routing_types/* TAGS */.gp.launchedBy]: request.launchedBy,
         [routing_types/* TAGS */.gp.launchedAt]: new Date(started).toISOString(),
+        ...(keepUntil && { [routing_types/* TAGS */.gp.keepUntil]: keepUntil.toISOString() }),
     }).map(([key, value]) => ({ key, value: (0,routing_types/* tagValue */.EZ)(value) }));
     const base = await (0,load_task_definition/* describeTaskDefinition */.o)(deps.aws.ecs, settings.taskDefinition);
     const { definition, container } = previewTaskDefinition(base.input, {
@@ -868,7 +910,7 @@ async function launchPreview(deps, settings, request) {
             GIT_SHA: pr.sha,
             GIT_BRANCH: pr.branch,
         },
-        tags: tags.filter((t) => t.key !== routing_types/* TAGS */.gp.url && t.key !== routing_types/* TAGS */.gp.launchedAt),
+        tags: tags.filter((t) => t.key !== routing_types/* TAGS */.gp.url && t.key !== routing_types/* TAGS */.gp.launchedAt && t.key !== routing_types/* TAGS */.gp.keepUntil),
     });
     const registered = await deps.aws.ecs.send(new dist_cjs/* RegisterTaskDefinitionCommand */.$Hl(definition));
     const revision = registered.taskDefinition?.taskDefinitionArn ?? '';
@@ -876,7 +918,7 @@ async function launchPreview(deps, settings, request) {
     // never leaves a task, a record or a revision behind.
     const launched = {};
     try {
-        return await startAndRoute(deps, settings, request, { host, tags, definition, container, revision, mine, started }, launched);
+        return await startAndRoute(deps, settings, request, { host, tags, definition, container, revision, mine, started, keepUntil }, launched);
     }
     catch (error) {
         if (launched.taskArn) {
@@ -896,7 +938,7 @@ async function launchPreview(deps, settings, request) {
         };
     }
 }
-async function startAndRoute(deps, settings, request, { host, tags, definition, container, revision, mine, started }, launched) {
+async function startAndRoute(deps, settings, request, { host, tags, definition, container, revision, mine, started, keepUntil }, launched) {
     const { pr } = request;
     const run = await deps.aws.ecs.send(new dist_cjs/* RunTaskCommand */._eD({
         cluster: settings.cluster,
@@ -995,6 +1037,7 @@ async function startAndRoute(deps, settings, request, { host, tags, definition, 
         stopped,
         seconds: (Date.now() - started) / 1_000,
         since: new Date(started),
+        ...(keepUntil && { keepUntil }),
     };
 }
 /** Stops tasks the PR no longer needs and deregisters their preview revisions. */
@@ -1086,6 +1129,7 @@ async function teardownPreview(deps, settings, pr, why) {
 }
 
 ;// CONCATENATED MODULE: ./src/core/report/preview-comment.ts
+
 const preview_comment_short = (sha) => sha.slice(0, 7);
 /** The PR comment for a preview result, in words a developer can act on. */
 function previewComment(result, context) {
@@ -1094,12 +1138,10 @@ function previewComment(result, context) {
         case 'launched':
         case 'replaced':
         case 'unchanged':
-            lines.push(`### 🚀 Preview ready: ${result.url}`, '', '| | |', '| --- | --- |', `| Commit | \`${preview_comment_short(result.sha)}\` |`, ...(context.image ? [`| Image | \`${context.image}\` |`] : []), ...(context.since
-                ? [`| Since | ${context.since.toISOString().replace('T', ' ').slice(0, 16)} UTC |`]
-                : []), ...(context.logsUrl ? [`| Logs | [view](${context.logsUrl}) |`] : []));
+            lines.push(`### 🚀 Preview ready: ${result.url}`, '', '| | |', '| --- | --- |', `| Commit | \`${preview_comment_short(result.sha)}\` |`, ...(context.image ? [`| Image | \`${context.image}\` |`] : []), ...(context.since ? [`| Since | ${utc(context.since)} |`] : []), ...(context.logsUrl ? [`| Logs | [view](${context.logsUrl}) |`] : []), ...idleRow(context, 'keepUntil' in result ? result.keepUntil : undefined));
             break;
         case 'torn-down':
-            lines.push(`### 💤 Preview stopped`, '', `The preview for \`${preview_comment_short(context.sha)}\` was torn down.`);
+            lines.push(`### 💤 Preview stopped`, '', stoppedText(context));
             break;
         case 'refused':
             lines.push(`### ⏸️ No preview`, '', result.reason);
@@ -1119,6 +1161,37 @@ function previewComment(result, context) {
         lines.push('', '<details><summary>Commands</summary>', '', ...context.commands.map((c) => `- ${c}`), '', '</details>');
     }
     return lines.join('\n');
+}
+/** `2026-11-22 10:05 UTC`: minutes are enough for people, and one zone avoids confusion. */
+function utc(date) {
+    return `${date.toISOString().replace('T', ' ').slice(0, 16)} UTC`;
+}
+function idleRow(context, keepUntil) {
+    if (keepUntil)
+        return [`| Idle teardown | paused until ${utc(keepUntil)} (\`/preview keep\`) |`];
+    if (context.idleAfterMs === undefined)
+        return [];
+    if (context.idleAfterMs === null)
+        return ['| Idle teardown | off |'];
+    return [
+        `| Idle teardown | after ${(0,duration/* formatDuration */.a)(context.idleAfterMs)} without requests, pushes, comments or reviews |`,
+    ];
+}
+function stoppedText(context) {
+    const what = `The preview for \`${preview_comment_short(context.sha)}\``;
+    const stop = context.stopped;
+    if (!stop)
+        return `${what} was torn down.`;
+    switch (stop.kind) {
+        case 'idle':
+            return (`${what} was stopped because nobody used it: no requests and no pushes, comments or ` +
+                `reviews since ${utc(stop.since)} (idle for over ${(0,duration/* formatDuration */.a)(stop.idleAfterMs)}). ` +
+                'Type `/deploy` to bring it back.');
+        case 'closed':
+            return `${what} was torn down: ${stop.why}.`;
+        case 'stopped':
+            return `${what} was torn down: ${stop.why}. Type \`/deploy\` to bring it back.`;
+    }
 }
 /** Stopped reasons and exit codes, without the `| log line` rows explain-failure adds. */
 function publicDetails(details) {
@@ -1316,6 +1389,8 @@ const TAGS = {
     launchedAt: 'ecs-paas:launched-at',
     /** The preview's URL, so a fleet listing needs nothing but the task. */
     url: 'ecs-paas:url',
+    /** `/preview keep`: no idle teardown before this time (ISO 8601). */
+    keepUntil: 'ecs-paas:keep-until',
 };
 /** The `startedBy` every preview task is started with, so one ListTasks finds them all. */
 const STARTED_BY = 'ecs-paas';

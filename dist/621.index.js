@@ -44,7 +44,9 @@ function createDnsRouter(route53, settings, options = {}) {
                 const hostname = (0,_router_js__WEBPACK_IMPORTED_MODULE_0__/* .hostKey */ ._9)(record.Name ?? '');
                 const ip = record.ResourceRecords?.[0]?.Value;
                 // Aliases point at load balancers, never at a task: not something dns mode made.
-                return hostname.endsWith(suffix) && !record.AliasTarget && ip ? [{ hostname, ip }] : [];
+                return hostname.endsWith(suffix) && !record.AliasTarget && ip
+                    ? [{ hostname, ip, owned: false }]
+                    : [];
             });
         },
     };

@@ -59752,15 +59752,80 @@ function provideActionImage(settings, clients, env, sha, repository) {
 
 /***/ }),
 
-/***/ 2083:
+/***/ 966:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   N: () => (/* binding */ stoppedServiceTasks),
-/* harmony export */   z: () => (/* binding */ explainStoppedTasks)
-/* harmony export */ });
-/* harmony import */ var _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(212);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4296);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  z: () => (/* binding */ explainStoppedTasks),
+  N: () => (/* binding */ stoppedServiceTasks)
+});
+
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
+var dist_cjs = __nccwpck_require__(212);
+;// CONCATENATED MODULE: ./src/core/aws/awslogs.ts
+// Real AWS may hand back short pages of a large stream; a few more calls fill them, and the cap
+// keeps a stream that only ever returns tiny pages from costing more than a handful of requests.
+const MAX_PAGES = 10;
+/**
+ * Names the awslogs stream of `containerName` in task `taskId`: `<prefix>/<container>/<task id>`.
+ * Without `awslogs-stream-prefix` ECS names the stream after the Docker container id, which a
+ * task description does not give, so the stream cannot be found.
+ */
+function awslogsStream(container, taskId) {
+    const config = container?.logConfiguration;
+    if (config?.logDriver !== 'awslogs')
+        return { unknown: 'no awslogs log configuration' };
+    const group = config.options?.['awslogs-group'];
+    const prefix = config.options?.['awslogs-stream-prefix'];
+    if (!group)
+        return { unknown: 'the awslogs configuration has no awslogs-group' };
+    if (!prefix)
+        return { unknown: 'the awslogs configuration has no awslogs-stream-prefix' };
+    return {
+        group,
+        stream: `${prefix}/${container?.name ?? ''}/${taskId}`,
+        region: config.options?.['awslogs-region'],
+    };
+}
+/** The id at the end of a task ARN, which is what awslogs puts in stream names. */
+function taskIdOf(taskArn) {
+    return taskArn.split('/').pop() ?? taskArn;
+}
+/**
+ * The last `count` messages of a stream, oldest first. A page shorter than asked is followed
+ * backwards only while older events keep coming; the head of a stream answers with an empty page
+ * (or its own token again). Errors reach the caller, which knows how to word them.
+ */
+async function readLastLogEvents(logs, location, count) {
+    // Imported here so a bundle that never reads logs never loads the Logs commands.
+    const { GetLogEventsCommand } = await __nccwpck_require__.e(/* import() */ 303).then(__nccwpck_require__.t.bind(__nccwpck_require__, 2684, 19));
+    let messages = [];
+    let token;
+    for (let page = 0; page < MAX_PAGES && messages.length < count; page++) {
+        const response = await logs.send(new GetLogEventsCommand({
+            logGroupName: location.group,
+            logStreamName: location.stream,
+            limit: count - messages.length,
+            startFromHead: false,
+            ...(token ? { nextToken: token } : {}),
+        }));
+        const events = response.events ?? [];
+        // Each page is oldest first, and each backward page is older than everything read so far.
+        messages = [...events.map((event) => event.message ?? ''), ...messages];
+        const next = response.nextBackwardToken;
+        if (events.length === 0 || !next || next === token)
+            break;
+        token = next;
+    }
+    return messages.slice(-count);
+}
+
+// EXTERNAL MODULE: ./src/core/errors.ts
+var errors = __nccwpck_require__(4296);
+;// CONCATENATED MODULE: ./src/core/deploy/explain-failure.ts
+
 
 
 const LOG_LINES = 20;
@@ -59772,7 +59837,7 @@ const TASKS_SHOWN = 3;
 async function explainStoppedTasks(clients, cluster, tasks, definition) {
     const lines = [];
     for (const task of tasks.slice(0, TASKS_SHOWN)) {
-        const id = task.taskArn?.split('/').pop() ?? '?';
+        const id = task.taskArn ? taskIdOf(task.taskArn) : '?';
         lines.push(`task ${id} stopped: ${task.stoppedReason ?? task.stopCode ?? 'no reason given'}`);
         for (const container of task.containers ?? []) {
             const exit = container.exitCode === undefined ? 'no exit code' : `exit code ${container.exitCode}`;
@@ -59787,7 +59852,7 @@ async function explainStoppedTasks(clients, cluster, tasks, definition) {
 /** Stopped tasks of `service` running `taskDefinitionArn`, newest first. */
 async function stoppedServiceTasks(clients, cluster, service, taskDefinitionArn) {
     try {
-        const listed = await clients.ecs.send(new _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_1__/* .ListTasksCommand */ .MYg({
+        const listed = await clients.ecs.send(new dist_cjs/* ListTasksCommand */.MYg({
             cluster,
             serviceName: service,
             desiredStatus: 'STOPPED',
@@ -59796,7 +59861,7 @@ async function stoppedServiceTasks(clients, cluster, service, taskDefinitionArn)
         const arns = listed.taskArns ?? [];
         if (arns.length === 0)
             return [];
-        const described = await clients.ecs.send(new _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_1__/* .DescribeTasksCommand */ .z8X({ cluster, tasks: arns }));
+        const described = await clients.ecs.send(new dist_cjs/* DescribeTasksCommand */.z8X({ cluster, tasks: arns }));
         return (described.tasks ?? [])
             .filter((task) => task.taskDefinitionArn === taskDefinitionArn)
             .sort((a, b) => (b.stoppedAt?.getTime() ?? 0) - (a.stoppedAt?.getTime() ?? 0));
@@ -59807,26 +59872,14 @@ async function stoppedServiceTasks(clients, cluster, service, taskDefinitionArn)
 }
 async function lastLogLines(clients, definition, containerName, taskId) {
     const container = definition.containerDefinitions?.find((c) => c.name === containerName);
-    const config = container?.logConfiguration;
-    const group = config?.options?.['awslogs-group'];
-    const prefix = config?.options?.['awslogs-stream-prefix'];
-    if (config?.logDriver !== 'awslogs' || !group || !prefix)
+    const location = awslogsStream(container, taskId);
+    if ('unknown' in location)
         return [];
-    const stream = `${prefix}/${containerName}/${taskId}`;
     try {
-        // Imported here so the bundle loads the Logs client only when there is a failure to explain.
-        const { GetLogEventsCommand } = await __nccwpck_require__.e(/* import() */ 303).then(__nccwpck_require__.t.bind(__nccwpck_require__, 2684, 19));
-        const logs = await clients.logs();
-        const response = await logs.send(new GetLogEventsCommand({
-            logGroupName: group,
-            logStreamName: stream,
-            limit: LOG_LINES,
-            startFromHead: false,
-        }));
-        return (response.events ?? []).map((event) => event.message ?? '');
+        return await readLastLogEvents(await clients.logs(), location, LOG_LINES);
     }
     catch (error) {
-        return [`(could not read ${group}/${stream}: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error)})`];
+        return [`(could not read ${location.group}/${location.stream}: ${(0,errors/* errorMessage */.gJ)(error)})`];
     }
 }
 
@@ -63544,6 +63597,7 @@ function createAwsClients(region, overrides = {}) {
     let ec2;
     let route53;
     let elbv2;
+    let cloudwatch;
     return {
         region,
         ecs: new dist_cjs/* ECSClient */.Zgc(config),
@@ -63552,6 +63606,7 @@ function createAwsClients(region, overrides = {}) {
         ec2: () => (ec2 ??= __nccwpck_require__.e(/* import() */ 193).then(__nccwpck_require__.t.bind(__nccwpck_require__, 5193, 19)).then(({ EC2Client: Client }) => new Client(config))),
         route53: () => (route53 ??= __nccwpck_require__.e(/* import() */ 2).then(__nccwpck_require__.t.bind(__nccwpck_require__, 8621, 19)).then(({ Route53Client: Client }) => new Client(config))),
         elbv2: () => (elbv2 ??= __nccwpck_require__.e(/* import() */ 586).then(__nccwpck_require__.t.bind(__nccwpck_require__, 586, 19)).then(({ ElasticLoadBalancingV2Client: Client }) => new Client(config))),
+        cloudwatch: () => (cloudwatch ??= __nccwpck_require__.e(/* import() */ 85).then(__nccwpck_require__.t.bind(__nccwpck_require__, 4085, 19)).then(({ CloudWatchClient: Client }) => new Client(config))),
     };
 }
 
@@ -63686,8 +63741,8 @@ async function describeServices(ecs, cluster, names) {
     return found;
 }
 
-// EXTERNAL MODULE: ./src/core/deploy/explain-failure.ts
-var explain_failure = __nccwpck_require__(2083);
+// EXTERNAL MODULE: ./src/core/deploy/explain-failure.ts + 1 modules
+var explain_failure = __nccwpck_require__(966);
 // EXTERNAL MODULE: ./src/core/deploy/load-task-definition.ts
 var load_task_definition = __nccwpck_require__(8627);
 ;// CONCATENATED MODULE: ./src/core/deploy/prune-revisions.ts

@@ -6,6 +6,7 @@ import { launchPreview } from '../core/preview/launch-preview.js';
 import { listPreviewTasks } from '../core/preview/preview-tasks.js';
 import type { PreviewResult, PullRequestRef } from '../core/preview/preview-types.js';
 import { teardownPreview } from '../core/preview/teardown-preview.js';
+import { logBlockOf, replaceLogBlock } from '../core/report/log-block.js';
 import type { BotServices } from './bot-services.js';
 import { configErrorBody, previewBody, stopReason, waitingBody } from './comment-bodies.js';
 import { readRepoConfig } from './config-reader.js';
@@ -143,15 +144,15 @@ async function reconcileNow(
   );
   // A discarded launch lost to a newer head, whose own run writes the comment.
   if (result.kind !== 'discarded') {
-    await upsertComment(
-      api,
-      target,
-      previewBody(result, ref.sha, {
-        image: image.image,
-        region: services.aws.region,
-        cluster: preview.cluster,
-        idleAfterMs: preview.idleAfterMs,
-      }),
+    const text = previewBody(result, ref.sha, {
+      image: image.image,
+      region: services.aws.region,
+      cluster: preview.cluster,
+      idleAfterMs: preview.idleAfterMs,
+    });
+    // `/logs` output stays while the same task serves; a new task's comment starts without it.
+    await upsertComment(api, target, (existing) =>
+      result.kind === 'unchanged' ? replaceLogBlock(text, logBlockOf(existing)) : text,
     );
   }
   return result;

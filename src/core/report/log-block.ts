@@ -162,3 +162,11 @@ function inlineCode(text: string): string {
 function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
+
+/** The marked `/logs` block of a comment body, markers included, when it has one. */
+export function logBlockOf(body: string | undefined): string | undefined {
+  const start = body?.indexOf(LOG_BLOCK_START) ?? -1;
+  if (!body || start < 0) return undefined;
+  const end = body.indexOf(LOG_BLOCK_END, start);
+  return end < 0 ? body.slice(start) : body.slice(start, end + LOG_BLOCK_END.length);
+}
