@@ -278,11 +278,12 @@ describe('the sweep', () => {
   it('gives a task without a record its route back, and a task behind its PR head the new head', async () => {
     await launch(1);
     await launch(2);
-    const [record] = (
-      await fixture.route53.send(
-        new ListResourceRecordSetsCommand({ HostedZoneId: fixture.zoneId }),
-      )
-    ).ResourceRecordSets?.filter((r) => r.Name?.startsWith('pr-1-web')) ?? [];
+    const [record] =
+      (
+        await fixture.route53.send(
+          new ListResourceRecordSetsCommand({ HostedZoneId: fixture.zoneId }),
+        )
+      ).ResourceRecordSets?.filter((r) => r.Name?.startsWith('pr-1-web')) ?? [];
     await fixture.route53.send(
       new ChangeResourceRecordSetsCommand({
         HostedZoneId: fixture.zoneId,

@@ -827,9 +827,7 @@ export function createGitHubWorld(api: GitHubApi, options: GitHubWorldOptions): 
     body: installationObject(),
   }));
 
-  route('GET /app/installations', 'jwt', (request) =>
-    paginated(request, [installationObject()]),
-  );
+  route('GET /app/installations', 'jwt', (request) => paginated(request, [installationObject()]));
 
   route('GET /installation/repositories', 'installation', (request) => {
     const answer = paginated(request, [repository]);
