@@ -12,6 +12,7 @@ import type { Moto } from '../test/support/moto.js';
 import { setUpPreviewFixture, type PreviewFixture } from '../test/support/preview-fixture.js';
 
 const say = (text: string): void => void process.stdout.write(`${text}\n`);
+const SWEEP_TOKEN = randomBytes(16).toString('hex');
 
 export async function appSandbox(moto: Moto): Promise<boolean> {
   await moto.reset();
@@ -20,9 +21,10 @@ export async function appSandbox(moto: Moto): Promise<boolean> {
   const app = await startApp({
     githubUrl: api.url,
     awsEndpoint: moto.url,
-    env: { ECS_PAAS_POLL_MS: '200' },
+    env: { ECS_PAAS_POLL_MS: '200', ECS_PAAS_API_TOKEN: SWEEP_TOKEN },
   });
   world.setPermission('rita-reader', 'read');
+  world.setPermission('dana', 'write');
   let ok = true;
   const until = async (what: string, probe: () => boolean | Promise<boolean>): Promise<void> => {
     const deadline = Date.now() + 30_000;
@@ -35,13 +37,13 @@ export async function appSandbox(moto: Moto): Promise<boolean> {
       await new Promise((r) => setTimeout(r, 100));
     }
   };
-  const show = async (title: string): Promise<void> => {
+  const show = async (title: string, pr = 1): Promise<void> => {
     say(`\n━━━ ${title} ━━━`);
-    say('PR comment:');
+    say(`PR #${pr} comment:`);
     say(
       (
         world
-          .comments(1)
+          .comments(pr)
           .filter((c) => c.includes('ecs-paas:preview'))
           .at(-1) ?? '(none)'
       ).replace(/^/gm, '  │ '),
@@ -88,6 +90,11 @@ export async function appSandbox(moto: Moto): Promise<boolean> {
     );
     say(`reply:\n${(world.comments(1).at(-1) ?? '').replace(/^/gm, '  │ ')}`);
 
+    const keep = world.addComment(1, '/preview keep 3d', { login: 'dana', type: 'User' });
+    await deliver(app, 'issue_comment', world.issueCommentEvent('created', keep));
+    await until('the kept comment', () => (world.comments(1)[0] ?? '').includes('paused until'));
+    await show('5. Dana types /preview keep 3d: no idle teardown until then');
+
     world.updatePull(1, { state: 'closed', merged: true });
     await deliver(app, 'pull_request', world.pullRequestEvent('closed', 1));
     await until('the teardown', () =>
@@ -95,9 +102,26 @@ export async function appSandbox(moto: Moto): Promise<boolean> {
         'Preview stopped',
       ),
     );
-    await show('5. The PR is merged: the preview is torn down');
+    await show('6. The PR is merged: the preview is torn down');
     say(
       `\nDeployments: ${world.deployments.map((d) => `${d.environment} ${d.sha.slice(0, 7)}: ${d.statuses.map((s) => s.state).join(' → ')}`).join('; ')}`,
+    );
+    const third = randomBytes(20).toString('hex');
+    await pushEcrImage(ecr, 'web', third);
+    world.addPull({ number: 2, sha: third, branch: 'fix/typo', author: 'dana' });
+    await deliver(app, 'pull_request', world.pullRequestEvent('opened', 2));
+    await until('PR #2 preview', () => (world.comments(2).at(-1) ?? '').includes('Preview ready'));
+    // Closed while the App hears nothing (a lost webhook, the App down): the sweep finds it.
+    world.updatePull(2, { state: 'closed' });
+    const sweep = await fetch(`${app.url}/api/sweep?wait=1`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${SWEEP_TOKEN}` },
+    });
+    const report = (await sweep.json()) as { stopped?: { closed?: number } };
+    if (report.stopped?.closed !== 1) ok = false;
+    await show(
+      `7. PR #2 is closed while the App misses the webhook; POST /api/sweep → ${sweep.status}, stopped ${JSON.stringify(report.stopped)}`,
+      2,
     );
     api.assertNoViolations();
     say("Every GitHub request the App made matched GitHub's OpenAPI description.");

@@ -105,6 +105,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+  const t0 = Date.now();
   // Let the App finish what the test started, so its work never lands in the next test's world.
   let seen = -1;
   for (let i = 0; i < 100 && seen !== world.requests().length; i++) {
@@ -113,6 +114,7 @@ afterEach(async () => {
   }
   // Every request the App made must have been valid against GitHub's OpenAPI description.
   api.assertNoViolations();
+  process.stderr.write(`AFTEREACH ${Date.now() - t0} ms\n`);
 });
 
 const sha = (): string => randomBytes(20).toString('hex');
@@ -174,6 +176,7 @@ interface SweepStatus {
 
 /** Opens PR `number` with its image in ECR and waits until the App says its preview is ready. */
 async function launch(number: number): Promise<string> {
+  const t0 = Date.now();
   const head = sha();
   world.addPull({ number, sha: head });
   await pushEcrImage(ecr, 'web', head);
@@ -181,6 +184,7 @@ async function launch(number: number): Promise<string> {
   await eventually(`preview of #${number}`, () =>
     living(number)?.includes('Preview ready') ? true : undefined,
   );
+  process.stderr.write(`LAUNCH ${number} ${Date.now() - t0} ms\n`);
   return head;
 }
 
