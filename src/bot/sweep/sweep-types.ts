@@ -16,7 +16,7 @@ export interface SweptRepo extends InstalledRepo {
 
 /** One PR's preview as the sweep found it. */
 export interface FoundPreview {
-  readonly owner: SweptRepo | InstalledRepo;
+  readonly owner: SweptRepo;
   readonly full: string;
   readonly pr: number;
   readonly tasks: readonly PreviewTask[];
@@ -25,9 +25,9 @@ export interface FoundPreview {
 
 /** A preview the sweep stops, and what to tell its PR. */
 export interface Doomed extends FoundPreview {
-  readonly reason: TeardownReason;
+  readonly reason: Extract<TeardownReason, 'closed' | 'idle'>;
   readonly stopped: StopReason;
-  /** Host names to unroute; none where the routing is unknown (previews turned off). */
+  /** Host names to unroute. */
   readonly hostnames: readonly string[];
 }
 
@@ -44,7 +44,7 @@ export interface SweepReport {
   readonly seconds: number;
   readonly repositories: number;
   readonly previews: number;
-  readonly stopped: Readonly<Record<TeardownReason, number>>;
+  readonly stopped: Readonly<Record<Doomed['reason'], number>>;
   /** DNS records, rules and target groups without a task, removed. */
   readonly orphanRoutes: number;
   /** PRs handed to the reconcile loop: head moved, route missing, duplicate tasks, draft… */

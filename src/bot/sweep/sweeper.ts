@@ -33,7 +33,7 @@ export class Sweeper {
       .then((report): SweepOutcome => {
         const { stopped, orphanRoutes, reconciled, previews } = report;
         this.services.log.info(
-          `sweep (${trigger}): ${previews} previews; stopped ${stopped.idle} idle, ${stopped.closed} closed, ${stopped.orphan} orphaned; ${orphanRoutes} routes without a task removed; ${reconciled} reconciled; ${report.seconds.toFixed(1)} s`,
+          `sweep (${trigger}): ${previews} previews; stopped ${stopped.idle} idle, ${stopped.closed} closed; ${orphanRoutes} routes without a task removed; ${reconciled} reconciled; ${report.seconds.toFixed(1)} s`,
         );
         return report;
       })

@@ -1,0 +1,105 @@
+import { errorMessage } from '../../core/errors.js';
+import { idleVerdict, type RequestSignal } from '../../core/preview/idle.js';
+import { readLastRequests, type MetricRef } from '../../core/preview/request-metrics.js';
+import type { BotServices } from '../bot-services.js';
+import { hostnameOf, type Candidate } from './sweep-plan.js';
+import { groupOf } from './sweep-read.js';
+import type { Doomed, FoundPreview, RoutingGroup, SweptRepo } from './sweep-types.js';
+
+/** Reads request counts in batches and judges each candidate; see idleVerdict for the rule. */
+export async function findIdle(
+  services: BotServices,
+  groups: readonly RoutingGroup[],
+  candidates: readonly Candidate[],
+  now: Date,
+  problem: (text: string) => void,
+): Promise<{ idle: Doomed[]; kept: number; unknown: number }> {
+  const metrics = new Map<string, MetricRef>();
+  const windowMs = Math.max(0, ...candidates.map((c) => c.repo.config.idleAfterMs ?? 0));
+  const unreadable = new Set<string>();
+  for (const { preview, repo } of candidates) {
+    if (repo.config.idleAfterMs === null) continue;
+    const metric = requestMetric(repo, preview, groupOf(groups, repo));
+    if (metric === 'unreadable') unreadable.add(keyOf(preview));
+    else if (metric) metrics.set(keyOf(preview), metric);
+  }
+  let signals = new Map<string, RequestSignal>();
+  if (metrics.size > 0) {
+    try {
+      signals = await readLastRequests(await services.aws.cloudwatch(), metrics, {
+        now,
+        ms: windowMs,
+      });
+    } catch (error) {
+      const failed: RequestSignal = { kind: 'failed', reason: errorMessage(error) };
+      signals = new Map([...metrics.keys()].map((k) => [k, failed]));
+    }
+  }
+  const idle: Doomed[] = [];
+  let kept = 0;
+  let unknown = 0;
+  for (const { preview, repo, pull } of candidates) {
+    const task = preview.tasks[0];
+    if (!task) continue;
+    const requests: RequestSignal = unreadable.has(keyOf(preview))
+      ? { kind: 'failed', reason: 'the load balancer routes could not be read' }
+      : metrics.has(keyOf(preview))
+        ? (signals.get(keyOf(preview)) ?? { kind: 'failed', reason: 'no answer' })
+        : { kind: 'none' };
+    const updated = pull.updated_at ? new Date(pull.updated_at) : undefined;
+    const launchedAt = task.launchedAt ?? task.startedAt ?? task.createdAt;
+    const verdict = idleVerdict({
+      now,
+      idleAfterMs: repo.config.idleAfterMs,
+      ...(launchedAt && { launchedAt }),
+      ...(task.lastActivity && { lastActivity: task.lastActivity }),
+      ...(updated && { pullUpdatedAt: updated }),
+      ...(task.keepUntil && { keepUntil: task.keepUntil }),
+      requests,
+    });
+    if (verdict.idle) {
+      const hostname = hostnameOf(repo, preview.tasks);
+      idle.push({
+        ...preview,
+        reason: 'idle',
+        stopped: { kind: 'idle', since: verdict.since, idleAfterMs: repo.config.idleAfterMs ?? 0 },
+        hostnames: hostname ? [hostname] : [],
+      });
+    } else if (verdict.why === 'kept') {
+      kept++;
+    } else if (verdict.why === 'unknown') {
+      unknown++;
+      problem(
+        `${preview.full}#${preview.pr}: request count unreadable (${verdict.reason}); not stopped, tried again next sweep`,
+      );
+    }
+  }
+  return { idle, kept, unknown };
+}
+
+function keyOf(preview: FoundPreview): string {
+  return `${preview.full}#${preview.pr}`;
+}
+
+/** ALB previews are counted by their target group; dns ones only through `activity-metric`. */
+function requestMetric(
+  repo: SweptRepo,
+  preview: FoundPreview,
+  group: RoutingGroup,
+): MetricRef | 'unreadable' | undefined {
+  const hostname = hostnameOf(repo, preview.tasks);
+  if (repo.config.routing.mode === 'alb') {
+    // Without its target group an ALB preview's traffic is unknown, not absent.
+    const metric = hostname ? group.routed?.get(hostname)?.requestMetric : undefined;
+    return metric ?? 'unreadable';
+  }
+  const custom = repo.config.activityMetric;
+  const label = preview.tasks.find((t) => t.label)?.label;
+  return custom && label
+    ? {
+        namespace: custom.namespace,
+        name: custom.name,
+        dimensions: [{ name: custom.dimension, value: label }],
+      }
+    : undefined;
+}
