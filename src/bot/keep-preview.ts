@@ -1,7 +1,6 @@
-import { TagResourceCommand } from '@aws-sdk/client-ecs';
 import { formatDuration } from '../core/duration.js';
-import { listPreviewTasks } from '../core/preview/preview-tasks.js';
 import { TAGS } from '../core/preview/routing-types.js';
+import { tagPreview } from '../core/preview/tag-preview.js';
 import type { BotServices } from './bot-services.js';
 import { readRepoConfig } from './config-reader.js';
 import type { GitHubApi, RepoRef } from './github-api.js';
@@ -50,20 +49,14 @@ export async function keepPreview(
   const until = new Date(services.now().getTime() + ms);
   const full = `${repo.owner}/${repo.repo}`;
   // Under the PR's queue: a launch in flight would otherwise start a task without the tag.
-  const tagged = await services.queue.run(`${full}#${number}`, async () => {
-    const tasks = (await listPreviewTasks(services.aws.ecs, preview.cluster)).filter(
-      (t) => t.repo === full && t.pr === number,
-    );
-    for (const task of tasks) {
-      await services.aws.ecs.send(
-        new TagResourceCommand({
-          resourceArn: task.arn,
-          tags: [{ key: TAGS.keepUntil, value: until.toISOString() }],
-        }),
-      );
-    }
-    return tasks.length;
-  });
+  const tagged = await services.queue.run(`${full}#${number}`, () =>
+    tagPreview(
+      services.aws.ecs,
+      preview.cluster,
+      { repo: full, number },
+      { key: TAGS.keepUntil, value: until.toISOString() },
+    ),
+  );
   if (tagged === 0) {
     return {
       ok: false,

@@ -1,7 +1,6 @@
-import { TagResourceCommand } from '@aws-sdk/client-ecs';
 import { errorMessage } from '../core/errors.js';
-import { listPreviewTasks } from '../core/preview/preview-tasks.js';
 import { TAGS } from '../core/preview/routing-types.js';
+import { tagPreview } from '../core/preview/tag-preview.js';
 import type { BotServices } from './bot-services.js';
 import { readRepoConfig } from './config-reader.js';
 import type { GitHubApi, RepoRef } from './github-api.js';
@@ -24,22 +23,15 @@ export async function recordActivity(
   try {
     const read = await readRepoConfig(api, repo);
     if (read.kind !== 'ok' || !read.config.preview) return 0;
-    const full = `${repo.owner}/${repo.repo}`;
-    const tasks = (await listPreviewTasks(services.aws.ecs, read.config.preview.cluster)).filter(
+    const tasks = await tagPreview(
+      services.aws.ecs,
+      read.config.preview.cluster,
+      { repo: `${repo.owner}/${repo.repo}`, number },
+      { key: TAGS.lastActivity, value: at.toISOString() },
       (t) =>
-        t.repo === full &&
-        t.pr === number &&
-        (!t.lastActivity || at.getTime() - t.lastActivity.getTime() >= RESOLUTION_MS),
+        t.lastActivity !== undefined && at.getTime() - t.lastActivity.getTime() < RESOLUTION_MS,
     );
-    for (const task of tasks) {
-      await services.aws.ecs.send(
-        new TagResourceCommand({
-          resourceArn: task.arn,
-          tags: [{ key: TAGS.lastActivity, value: at.toISOString() }],
-        }),
-      );
-    }
-    return tasks.length;
+    return tasks;
   } catch (error) {
     services.log.warning(`PR #${number}: could not record activity: ${errorMessage(error)}`);
     return 0;
