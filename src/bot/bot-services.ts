@@ -4,6 +4,7 @@ import { createRouter } from '../core/preview/create-router.js';
 import type { PreviewDeps, PreviewSettings } from '../core/preview/preview-types.js';
 import type { PreviewRouter } from '../core/preview/router.js';
 import { AppMetrics } from './app-metrics.js';
+import type { ConfigCache } from './config-reader.js';
 import { KeyedQueue } from './pr-queue.js';
 
 export interface BotOptions {
@@ -17,6 +18,7 @@ export interface BotOptions {
 /** What every handler shares: AWS, the per-PR queue, the routers and metrics, built once per process. */
 export class BotServices {
   readonly queue = new KeyedQueue();
+  readonly configCache: ConfigCache = new Map();
   readonly metrics: AppMetrics;
   readonly now: () => Date;
   private readonly routers = new Map<string, Promise<PreviewRouter>>();

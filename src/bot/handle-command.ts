@@ -131,7 +131,7 @@ async function deployEnvironment(
   comment: CommandComment,
   name: string,
 ): Promise<Outcome> {
-  const read = await readRepoConfig(api, repo);
+  const read = await readRepoConfig(api, repo, services.configCache);
   if (read.kind !== 'ok')
     return {
       ok: false,

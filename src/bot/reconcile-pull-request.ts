@@ -59,7 +59,7 @@ async function reconcileNow(
   trigger: ReconcileTrigger,
 ): Promise<ReconcileOutcome> {
   const target = { owner: repo.owner, repo: repo.repo, issueNumber: number };
-  const read = await readRepoConfig(api, repo);
+  const read = await readRepoConfig(api, repo, services.configCache);
   if (read.kind === 'missing' || (read.kind === 'ok' && !read.config.preview)) {
     return { kind: 'skipped', reason: 'no preview section in .github/ecs-paas.yml' };
   }

@@ -21,7 +21,7 @@ export async function recordActivity(
 ): Promise<number> {
   const at = services.now();
   try {
-    const read = await readRepoConfig(api, repo);
+    const read = await readRepoConfig(api, repo, services.configCache);
     if (read.kind !== 'ok' || !read.config.preview) return 0;
     const tasks = await tagPreview(
       services.aws.ecs,

@@ -19,7 +19,7 @@ export async function showLogs(
   lines: number,
   requestedBy: string,
 ): Promise<{ ok: boolean; reply?: string }> {
-  const read = await readRepoConfig(api, repo);
+  const read = await readRepoConfig(api, repo, services.configCache);
   if (read.kind !== 'ok' || !read.config.preview) {
     return {
       ok: false,

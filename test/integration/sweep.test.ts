@@ -319,6 +319,22 @@ describe('the sweep', () => {
     expect(await records()).toEqual([]);
   });
 
+  it('reads an unchanged config with a conditional request, which GitHub does not count', async () => {
+    await launch(1);
+    await sweepFleet(services, source, 'test');
+    await sweepFleet(services, source, 'test');
+    fixture.world.setFile(
+      '.github/ecs-paas.yml',
+      `${fixture.world.file('.github/ecs-paas.yml')}# edited\n`,
+    );
+    await sweepFleet(services, source, 'test');
+
+    const reads = fixture.api.requests
+      .filter((r) => decodeURIComponent(r.path).endsWith('/contents/.github/ecs-paas.yml'))
+      .map((r) => r.status);
+    expect(reads).toEqual([200, 304, 304, 200]);
+  });
+
   it('runs one sweep at a time: a second start gets the running one, and nothing is stopped twice', async () => {
     await launch(1);
     later(25 * HOUR);

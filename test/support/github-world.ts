@@ -147,6 +147,8 @@ export interface GitHubWorld {
 
   /** Sets (text) or deletes (undefined) a file on a ref; the default branch unless given. */
   setFile(path: string, text: string | undefined, ref?: string): void;
+  /** A file's text on a ref (the default branch unless given), or undefined. */
+  file(path: string, ref?: string): string | undefined;
   /** Every contents read in order, with the ref it used (the default branch when none was sent). */
   readonly fileReads: ReadonlyArray<{ path: string; ref: string }>;
 
@@ -843,6 +845,9 @@ export function createGitHubWorld(api: GitHubApi, options: GitHubWorldOptions): 
     const text = readFile(path, ref);
     if (text === null) return errorAnswer(404, `No commit found for the ref ${ref}`);
     if (text === undefined) return errorAnswer(404);
+    // GitHub's ETag is the blob's: a conditional read of an unchanged file gets 304 and no body.
+    const etag = `"${blobSha(text)}"`;
+    if (request.headers['if-none-match'] === etag) return { status: 304, headers: { etag } };
     const accept = String(request.headers.accept ?? '');
     if (/vnd\.github(\.v3)?\.raw(?!\+json)/.test(accept)) {
       // The harness JSON-encodes every body, so raw text goes out as a JSON string under a bare
@@ -850,12 +855,17 @@ export function createGitHubWorld(api: GitHubApi, options: GitHubWorldOptions): 
       // charset=utf-8`: @probot/octokit-plugin-config takes that exact value for a directory.
       return { status: 200, body: text, headers: { 'content-type': 'application/json' } };
     }
-    return { status: 200, body: contentFile(path, ref, text) };
+    return { status: 200, body: contentFile(path, ref, text), headers: { etag } };
   });
+
+  function blobSha(text: string): string {
+    const bytes = Buffer.from(text, 'utf8');
+    return sha1(Buffer.concat([Buffer.from(`blob ${bytes.length}\0`), bytes]));
+  }
 
   function contentFile(path: string, ref: string, text: string): ContentFile {
     const bytes = Buffer.from(text, 'utf8');
-    const sha = sha1(Buffer.concat([Buffer.from(`blob ${bytes.length}\0`), bytes]));
+    const sha = blobSha(text);
     const self = `${repoApi}/contents/${path}?ref=${encodeURIComponent(ref)}`;
     const git = `${repoApi}/git/blobs/${sha}`;
     const html = `${repoHtml}/blob/${ref}/${path}`;
@@ -1095,6 +1105,9 @@ export function createGitHubWorld(api: GitHubApi, options: GitHubWorldOptions): 
       else onRef.set(path, text ?? null);
     },
     fileReads,
+    file(path, ref = defaultBranch) {
+      return readFile(path, ref) ?? undefined;
+    },
     addPull(spec) {
       if (pulls.has(spec.number)) throw new Error(`pull request #${spec.number} already exists`);
       if (!/^[0-9a-f]{40}$/.test(spec.sha)) throw new Error(`sha must be 40 hex, got ${spec.sha}`);

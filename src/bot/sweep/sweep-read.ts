@@ -33,7 +33,7 @@ export async function readFleet(
   for (const repo of installed) {
     const full = `${repo.repo.owner}/${repo.repo.repo}`;
     try {
-      const read = await readRepoConfig(repo.api, repo.repo);
+      const read = await readRepoConfig(repo.api, repo.repo, services.configCache);
       if (read.kind === 'invalid') {
         // Its cluster and routing are unknown: its previews and routes are left alone.
         complete = false;

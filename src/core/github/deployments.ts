@@ -3,7 +3,10 @@ import type { Logger } from '../logger.js';
 
 /** The part of Octokit this needs, so the Action's and the App's clients both fit. */
 export interface DeploymentsApi {
-  request(route: string, parameters: Record<string, unknown>): Promise<{ data: unknown }>;
+  request(
+    route: string,
+    parameters: Record<string, unknown>,
+  ): Promise<{ data: unknown; headers?: Record<string, unknown> }>;
 }
 
 export type DeploymentState = 'in_progress' | 'success' | 'failure' | 'error' | 'inactive';
