@@ -92,22 +92,25 @@ async function buildFleet(moto: Moto, size: number, now: Date): Promise<Fleet> {
       }),
     );
   }
-  await fixture.route53.send(
-    new ChangeResourceRecordSetsCommand({
-      HostedZoneId: fixture.zoneId,
-      ChangeBatch: {
-        Changes: records.map(({ label, ip }) => ({
-          Action: 'UPSERT',
-          ResourceRecordSet: {
-            Name: `${label}.${DOMAIN}`,
-            Type: 'A',
-            TTL: 60,
-            ResourceRecords: [{ Value: ip }],
-          },
-        })),
-      },
-    }),
-  );
+  // Route 53 counts an UPSERT twice against its 1,000 records per change batch.
+  for (let i = 0; i < records.length; i += 400) {
+    await fixture.route53.send(
+      new ChangeResourceRecordSetsCommand({
+        HostedZoneId: fixture.zoneId,
+        ChangeBatch: {
+          Changes: records.slice(i, i + 400).map(({ label, ip }) => ({
+            Action: 'UPSERT',
+            ResourceRecordSet: {
+              Name: `${label}.${DOMAIN}`,
+              Type: 'A',
+              TTL: 60,
+              ResourceRecords: [{ Value: ip }],
+            },
+          })),
+        },
+      }),
+    );
+  }
   const busy = numbers.filter((n) => !idle.has(n));
   for (let i = 0; i < busy.length; i += 500) {
     await cloudwatch.send(

@@ -273,7 +273,9 @@ describe('POST /api/sweep on the App', () => {
     await idle();
     // A refused call sweeps nothing: the App never even listed its installations.
     expect(world.requests().filter((r) => r.includes('installation'))).toEqual([]);
-    expect(await callSweep('GET')).toEqual({ status: 200, body: {} });
+    const status = await callSweep('GET');
+    expect(status.status).toBe(200);
+    expect((status.body as SweepStatus).running).toBeUndefined();
   });
 
   it('tears down the preview of a PR closed while the App was away, once however often it is asked', async () => {
@@ -302,7 +304,7 @@ describe('POST /api/sweep on the App', () => {
       trigger: 'api',
       repositories: 1,
       previews: 2,
-      stopped: { idle: 0, closed: 1, orphan: 0 },
+      stopped: { idle: 0, closed: 1 },
       orphanRoutes: 0,
       problems: [],
     });
@@ -378,7 +380,7 @@ describe('/logs on the App', () => {
   const GROUP = '/ecs/web';
   const SECRET = 's3cr3t-value-123';
 
-  it("edits the last lines of the preview's logs into its one comment, with secrets masked", async () => {
+  it("edits a writer's last lines of the preview's logs into its one comment, with secrets masked", async () => {
     // A newer revision of the base definition: the container logs to CloudWatch and holds a secret.
     await registerFargateTaskDefinition(ecs, 'web', [
       {
@@ -433,7 +435,8 @@ describe('/logs on the App', () => {
     expect(JSON.stringify(world.commentObjects(5))).not.toContain(SECRET);
     expect(byBot(5)).toHaveLength(1);
 
-    const three = await say(5, '/logs 3');
+    // A reader may not read the logs; a writer's `/logs 3` replaces the block.
+    const [three, peek] = await Promise.all([say(5, '/logs 3'), say(5, '/logs', 'reader')]);
     await reacted(three, 'rocket');
     const shorter = await eventually('the 3-line block', () =>
       logBlock(5)?.includes('Last 3 log lines') ? logBlock(5) : undefined,
@@ -441,7 +444,10 @@ describe('/logs on the App', () => {
     expect(shorter).toContain(['```text', ...lines.slice(-3), '```'].join('\n'));
     expect(shorter).not.toContain('loaded 12 routes');
     expect(living(5)?.split('<!-- ecs-paas:logs -->')).toHaveLength(2);
-    expect(byBot(5)).toHaveLength(1);
+    await reacted(peek, 'confused');
+    await eventually('the permission refusal', () => replies(5)[0]);
+    expect(replies(5)).toEqual([expect.stringContaining('@reader needs write access')]);
+    expect(byBot(5)).toHaveLength(2);
     expect(JSON.stringify(world.commentObjects(5))).not.toContain(SECRET);
   });
 
