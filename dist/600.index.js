@@ -389,7 +389,7 @@ const idleAfter = schemas/* union */.KCZ([schemas/* string */.YjP(), schemas/* n
 const activityMetric = section({
     namespace: config_fields_text('a CloudWatch namespace such as MyApp'),
     name: config_fields_text('a CloudWatch metric name such as RequestCount'),
-    dimension: config_fields_text('the name of the dimension that holds the preview host name'),
+    dimension: config_fields_text("the name of the dimension whose value is the preview's subdomain label"),
 }, 'a map with namespace, name and dimension');
 const env = mapOf({
     pattern: /^[A-Za-z_][A-Za-z0-9_]*$/,
@@ -1173,9 +1173,10 @@ function idleRow(context, keepUntil) {
         return [];
     if (context.idleAfterMs === null)
         return ['| Idle teardown | off |'];
-    return [
-        `| Idle teardown | after ${(0,duration/* formatDuration */.a)(context.idleAfterMs)} without requests, pushes, comments or reviews |`,
-    ];
+    const quiet = context.requestsMeasured
+        ? 'without requests, pushes, comments or reviews'
+        : 'without pushes, comments or reviews (requests are not measured)';
+    return [`| Idle teardown | after ${(0,duration/* formatDuration */.a)(context.idleAfterMs)} ${quiet} |`];
 }
 function stoppedText(context) {
     const what = `The preview for \`${preview_comment_short(context.sha)}\``;
@@ -1184,9 +1185,9 @@ function stoppedText(context) {
         return `${what} was torn down.`;
     switch (stop.kind) {
         case 'idle':
-            return (`${what} was stopped because nobody used it: no requests and no pushes, comments or ` +
-                `reviews since ${utc(stop.since)} (idle for over ${(0,duration/* formatDuration */.a)(stop.idleAfterMs)}). ` +
-                'Type `/deploy` to bring it back.');
+            return (`${what} was stopped because nobody used it: ${stop.requestsMeasured ? 'no requests and ' : ''}` +
+                `no pushes, comments or reviews since ${utc(stop.since)} (idle for over ` +
+                `${(0,duration/* formatDuration */.a)(stop.idleAfterMs)}). Type \`/deploy\` to bring it back.`);
         case 'closed':
             return `${what} was torn down: ${stop.why}.`;
         case 'stopped':

@@ -187,7 +187,12 @@ async function perPreviewPurge(bot: BotServices, fleet: Fleet, now: Date): Promi
       api,
       { ...REPO, issueNumber: task.pr },
       previewBody({ kind: 'torn-down', stopped: [task.arn], hostnames: [] }, task.sha, {
-        stopped: { kind: 'idle', since: verdict.since, idleAfterMs: config.idleAfterMs },
+        stopped: {
+          kind: 'idle',
+          since: verdict.since,
+          idleAfterMs: config.idleAfterMs,
+          requestsMeasured: true,
+        },
       }),
     );
     stopped++;

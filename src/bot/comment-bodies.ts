@@ -7,6 +7,7 @@ export interface BodyExtra {
   readonly region?: string;
   readonly cluster?: string;
   readonly idleAfterMs?: number | null;
+  readonly requestsMeasured?: boolean;
   readonly stopped?: StopReason;
 }
 
@@ -25,6 +26,7 @@ export function previewBody(result: PreviewResult, sha: string, extra: BodyExtra
     ...(since ? { since } : {}),
     ...(logsUrl ? { logsUrl } : {}),
     ...(extra.idleAfterMs !== undefined ? { idleAfterMs: extra.idleAfterMs } : {}),
+    ...(extra.requestsMeasured !== undefined && { requestsMeasured: extra.requestsMeasured }),
     ...(extra.stopped ? { stopped: extra.stopped } : {}),
     commands: HELP_LINES,
   });

@@ -149,6 +149,7 @@ async function reconcileNow(
       region: services.aws.region,
       cluster: preview.cluster,
       idleAfterMs: preview.idleAfterMs,
+      requestsMeasured: preview.routing.mode === 'alb' || preview.activityMetric !== undefined,
     });
     // `/logs` output stays while the same task serves; a new task's comment starts without it.
     await upsertComment(api, target, (existing) =>

@@ -178,13 +178,16 @@ describe('the sweep', () => {
     expect(report.stopped).toEqual({ idle: 1, closed: 0 });
     expect(await runningPrs()).toEqual([1]);
     expect(await records()).toEqual([`pr-1-web.${DOMAIN}`]);
-    expect(comment(2)).toContain('stopped because nobody used it');
+    expect(comment(2)).toContain('stopped because nobody used it: no requests and no pushes');
     expect(comment(2)).toContain('Type `/deploy` to bring it back');
     // "Since when": the launch, as nothing happened after it.
     expect(comment(2)).toMatch(/since \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
     const deployment = fixture.world.deployments.find((d) => d.environment === 'preview/pr-2');
     expect(deployment?.statuses.at(-1)?.state).toBe('inactive');
     expect(comment(1)).toContain('Preview ready');
+    expect(comment(1)).toContain(
+      '| Idle teardown | after 1d without requests, pushes, comments or reviews |',
+    );
   });
 
   it('keeps a preview whose PR saw a comment or review within idle-after', async () => {

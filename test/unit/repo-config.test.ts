@@ -374,7 +374,7 @@ describe('parseRepoConfig', () => {
         'an incomplete activity metric',
         withPreview({ 'activity-metric': { namespace: 'Web', name: 'Requests' } }),
         'preview.activity-metric.dimension',
-        'missing; expected the name of the dimension that holds the preview host name',
+        "missing; expected the name of the dimension whose value is the preview's subdomain label",
       ],
       // Routing
       [

@@ -62,7 +62,12 @@ export async function findIdle(
       idle.push({
         ...preview,
         reason: 'idle',
-        stopped: { kind: 'idle', since: verdict.since, idleAfterMs: repo.config.idleAfterMs ?? 0 },
+        stopped: {
+          kind: 'idle',
+          since: verdict.since,
+          idleAfterMs: repo.config.idleAfterMs ?? 0,
+          requestsMeasured: requests.kind === 'read',
+        },
         hostnames: hostname ? [hostname] : [],
       });
     } else if (verdict.why === 'kept') {

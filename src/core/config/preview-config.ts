@@ -10,7 +10,7 @@ export type LaunchType = PreviewSettings['launchType'];
 export interface ActivityMetric {
   readonly namespace: string;
   readonly name: string;
-  /** The dimension whose value names the preview. */
+  /** The dimension whose value is the preview's subdomain label (`pr-42-web`). */
   readonly dimension: string;
 }
 
@@ -53,7 +53,7 @@ const activityMetric = section(
   {
     namespace: text('a CloudWatch namespace such as MyApp'),
     name: text('a CloudWatch metric name such as RequestCount'),
-    dimension: text('the name of the dimension that holds the preview host name'),
+    dimension: text("the name of the dimension whose value is the preview's subdomain label"),
   },
   'a map with namespace, name and dimension',
 );

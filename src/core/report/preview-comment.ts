@@ -12,12 +12,19 @@ export interface CommentContext {
   readonly commands?: readonly string[];
   /** `preview.idle-after` (null: off), so people know when a quiet preview goes away. */
   readonly idleAfterMs?: number | null;
+  /** Whether requests count (ALB, or `activity-metric`); otherwise only PR activity does. */
+  readonly requestsMeasured?: boolean;
   /** Why a torn-down preview stopped; without it the comment just says it was torn down. */
   readonly stopped?: StopReason;
 }
 
 export type StopReason =
-  | { readonly kind: 'idle'; readonly since: Date; readonly idleAfterMs: number }
+  | {
+      readonly kind: 'idle';
+      readonly since: Date;
+      readonly idleAfterMs: number;
+      readonly requestsMeasured: boolean;
+    }
   /** Closed or merged: nothing to bring back. */
   | { readonly kind: 'closed'; readonly why: string }
   /** `/preview stop`, a draft, a `no-preview` label: `/deploy` brings it back. */
@@ -88,9 +95,10 @@ function idleRow(context: CommentContext, keepUntil: Date | undefined): string[]
   if (keepUntil) return [`| Idle teardown | paused until ${utc(keepUntil)} (\`/preview keep\`) |`];
   if (context.idleAfterMs === undefined) return [];
   if (context.idleAfterMs === null) return ['| Idle teardown | off |'];
-  return [
-    `| Idle teardown | after ${formatDuration(context.idleAfterMs)} without requests, pushes, comments or reviews |`,
-  ];
+  const quiet = context.requestsMeasured
+    ? 'without requests, pushes, comments or reviews'
+    : 'without pushes, comments or reviews (requests are not measured)';
+  return [`| Idle teardown | after ${formatDuration(context.idleAfterMs)} ${quiet} |`];
 }
 
 function stoppedText(context: CommentContext): string {
@@ -100,9 +108,9 @@ function stoppedText(context: CommentContext): string {
   switch (stop.kind) {
     case 'idle':
       return (
-        `${what} was stopped because nobody used it: no requests and no pushes, comments or ` +
-        `reviews since ${utc(stop.since)} (idle for over ${formatDuration(stop.idleAfterMs)}). ` +
-        'Type `/deploy` to bring it back.'
+        `${what} was stopped because nobody used it: ${stop.requestsMeasured ? 'no requests and ' : ''}` +
+        `no pushes, comments or reviews since ${utc(stop.since)} (idle for over ` +
+        `${formatDuration(stop.idleAfterMs)}). Type \`/deploy\` to bring it back.`
       );
     case 'closed':
       return `${what} was torn down: ${stop.why}.`;
