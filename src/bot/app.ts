@@ -160,7 +160,9 @@ async function imageMayBeReady(
       .filter((p) => p.state === 'open' && p.head.sha === sha)
       .map((p) => p.number);
   }
-  for (const number of new Set(prs)) await reconcile(context, services, number, {});
+  for (const number of new Set(prs)) {
+    await reconcile(context, services, number, { imageReady: true });
+  }
 }
 
 /** Runs handler work after the delivery is acknowledged; failures are logged, never thrown. */

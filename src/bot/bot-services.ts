@@ -19,6 +19,8 @@ export interface BotOptions {
 export class BotServices {
   readonly queue = new KeyedQueue();
   readonly configCache: ConfigCache = new Map();
+  /** When PR activity was last written per PR, so a burst of comments writes once. */
+  readonly recordedActivity = new Map<string, number>();
   readonly metrics: AppMetrics;
   readonly now: () => Date;
   private readonly routers = new Map<string, Promise<PreviewRouter>>();

@@ -11,6 +11,12 @@ export interface BodyExtra {
   readonly stopped?: StopReason;
 }
 
+/**
+ * Left in the comment of a preview stopped for idleness: until someone pushes or types `/deploy`
+ * (which rewrite the comment), a CI re-run for the same commit must not bring it back.
+ */
+export const IDLE_STOPPED_MARKER = '<!-- ecs-paas:idle-stopped -->';
+
 /** The App's living comment for a result: the core's text plus a console logs link and commands. */
 export function previewBody(result: PreviewResult, sha: string, extra: BodyExtra = {}): string {
   const taskArn = 'taskArn' in result ? result.taskArn : undefined;
@@ -20,7 +26,7 @@ export function previewBody(result: PreviewResult, sha: string, extra: BodyExtra
       ? `https://${extra.region}.console.aws.amazon.com/ecs/v2/clusters/${extra.cluster}/tasks/${taskId}/logs?region=${extra.region}`
       : undefined;
   const since = 'since' in result ? result.since : undefined;
-  return previewComment(result, {
+  const text = previewComment(result, {
     sha,
     ...(extra.image ? { image: extra.image } : {}),
     ...(since ? { since } : {}),
@@ -30,6 +36,7 @@ export function previewBody(result: PreviewResult, sha: string, extra: BodyExtra
     ...(extra.stopped ? { stopped: extra.stopped } : {}),
     commands: HELP_LINES,
   });
+  return extra.stopped?.kind === 'idle' ? `${text}\n${IDLE_STOPPED_MARKER}` : text;
 }
 
 /** Why a PR's preview went away, as the comment tells it: a closed PR cannot come back. */

@@ -71,9 +71,10 @@ async function readKey(path: string): Promise<string> {
 function sweepSettings(): SweepSettings {
   const raw = process.env.ECS_PAAS_SWEEP_INTERVAL?.trim() || '5m';
   const ms = raw.toLowerCase() === 'never' ? 0 : parseDuration(raw);
-  if (ms === undefined || (ms > 0 && ms < 10_000)) {
+  // Node's timers cannot wait longer than about 24.8 days; a day is already a lazy sweep.
+  if (ms === undefined || (ms > 0 && ms < 10_000) || ms > 86_400_000) {
     throw new Error(
-      `ECS_PAAS_SWEEP_INTERVAL is '${raw}'; set it to a duration of at least 10s such as 5m or 15m, or to 'never'`,
+      `ECS_PAAS_SWEEP_INTERVAL is '${raw}'; set it to a duration from 10s to 24h such as 5m or 15m, or to 'never'`,
     );
   }
   const token = process.env.ECS_PAAS_API_TOKEN?.trim();

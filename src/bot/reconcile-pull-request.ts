@@ -1,6 +1,6 @@
 import type { PreviewConfig } from '../core/config/repo-config.js';
 import { errorMessage } from '../core/errors.js';
-import { upsertComment } from '../core/github/living-comment.js';
+import { findComment, upsertComment } from '../core/github/living-comment.js';
 import { findEcrImage } from '../core/image/find-ecr-image.js';
 import { launchPreview } from '../core/preview/launch-preview.js';
 import { listPreviewTasks } from '../core/preview/preview-tasks.js';
@@ -8,7 +8,13 @@ import type { PreviewResult, PullRequestRef } from '../core/preview/preview-type
 import { teardownPreview } from '../core/preview/teardown-preview.js';
 import { logBlockOf, replaceLogBlock } from '../core/report/log-block.js';
 import type { BotServices } from './bot-services.js';
-import { configErrorBody, previewBody, stopReason, waitingBody } from './comment-bodies.js';
+import {
+  configErrorBody,
+  IDLE_STOPPED_MARKER,
+  previewBody,
+  stopReason,
+  waitingBody,
+} from './comment-bodies.js';
 import { readRepoConfig } from './config-reader.js';
 import {
   getPull,
@@ -30,6 +36,8 @@ export interface ReconcileTrigger {
   readonly actor?: string;
   /** Tear down whatever runs, and say why (closed, `/preview stop`, no-preview label…). */
   readonly teardown?: string;
+  /** A CI run for the head succeeded: launch if its image is there, unless stopped for idleness. */
+  readonly imageReady?: boolean;
 }
 
 export type ReconcileOutcome =
@@ -68,6 +76,9 @@ async function reconcileNow(
     return { kind: 'refused', reason: read.error.message };
   }
   const preview = read.config.preview as PreviewConfig;
+  if (trigger.imageReady && (await findComment(api, target))?.body.includes(IDLE_STOPPED_MARKER)) {
+    return { kind: 'skipped', reason: 'stopped for idleness; a push or /deploy brings it back' };
+  }
   const pull = await getPull(api, repo, number);
   const ref = pullRef(repo, pull);
   const deps = await services.previewDeps(preview);

@@ -10,8 +10,10 @@ const RESOLUTION_MS = 60_000;
 
 /**
  * Records PR activity (a comment, a review) on the preview's task as `ecs-paas:last-activity`,
- * where the rest of its state lives, so a restarted App still knows it. Best effort: a failure is
- * logged and the sweep still sees the PR's `updated_at`.
+ * where the rest of its state lives, so a restarted App still knows it. It runs in the PR's queue,
+ * so a sweep that read the fleet before it leaves the preview alone. Comments within a minute of
+ * the last recorded one cost nothing (a review with 30 inline comments is one write). Best effort:
+ * a failure is logged and the sweep still sees the PR's `updated_at`.
  */
 export async function recordActivity(
   api: GitHubApi,
@@ -19,20 +21,26 @@ export async function recordActivity(
   repo: RepoRef,
   number: number,
 ): Promise<number> {
+  const key = `${repo.owner}/${repo.repo}#${number}`;
   const at = services.now();
+  const last = services.recordedActivity.get(key);
+  if (last !== undefined && at.getTime() - last < RESOLUTION_MS) return 0;
+  services.recordedActivity.set(key, at.getTime());
   try {
-    const read = await readRepoConfig(api, repo, services.configCache);
-    if (read.kind !== 'ok' || !read.config.preview) return 0;
-    const tasks = await tagPreview(
-      services.aws.ecs,
-      read.config.preview.cluster,
-      { repo: `${repo.owner}/${repo.repo}`, number },
-      { key: TAGS.lastActivity, value: at.toISOString() },
-      (t) =>
-        t.lastActivity !== undefined && at.getTime() - t.lastActivity.getTime() < RESOLUTION_MS,
-    );
-    return tasks;
+    return await services.queue.run(key, async () => {
+      const read = await readRepoConfig(api, repo, services.configCache);
+      if (read.kind !== 'ok' || !read.config.preview) return 0;
+      return tagPreview(
+        services.aws.ecs,
+        read.config.preview.cluster,
+        { repo: `${repo.owner}/${repo.repo}`, number },
+        { key: TAGS.lastActivity, value: at.toISOString() },
+        (t) =>
+          t.lastActivity !== undefined && at.getTime() - t.lastActivity.getTime() < RESOLUTION_MS,
+      );
+    });
   } catch (error) {
+    services.recordedActivity.delete(key);
     services.log.warning(`PR #${number}: could not record activity: ${errorMessage(error)}`);
     return 0;
   }

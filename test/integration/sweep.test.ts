@@ -347,13 +347,58 @@ describe('the sweep', () => {
     const first = sweeper.start('interval');
     const second = sweeper.start('api');
 
-    expect(first.started).toBe(true);
-    expect(second.started).toBe(false);
-    expect(second.run).toBe(first.run);
-    const outcome = await first.run.done;
+    expect(first?.started).toBe(true);
+    expect(second?.started).toBe(false);
+    expect(second?.run).toBe(first?.run);
+    const outcome = await first?.run.done;
     expect(outcome).toMatchObject({ stopped: { idle: 1 } });
     expect(proxy.counts()['ECS.StopTask']).toBe(1);
     expect(sweeper.status().last).toBe(outcome);
+    // Once the App stops, no new sweep starts (the exit would cut it off halfway).
+    await sweeper.stop();
+    expect(sweeper.start('api')).toBeUndefined();
+  });
+
+  it('judges a preview whose head moved without an image for idleness instead of waiting forever', async () => {
+    await launch(1);
+    fixture.world.updatePull(1, { sha: randomBytes(20).toString('hex'), updatedAt: clock });
+    later(25 * HOUR);
+
+    const report = await sweepFleet(services, source, 'test');
+
+    expect(report.stopped.idle).toBe(1);
+    expect(report.reconciled).toBe(0);
+    expect(await runningPrs()).toEqual([]);
+  });
+
+  it('keeps an idle-stopped preview down when CI re-runs for its commit; a push brings it back', async () => {
+    const sha = await launch(1);
+    later(25 * HOUR);
+    await sweepFleet(services, source, 'test');
+    const api = testOctokit(fixture.api.url);
+
+    const rerun = await reconcilePullRequest(api, services, REPO, 1, { imageReady: true });
+
+    expect(rerun).toMatchObject({ kind: 'skipped' });
+    expect(await runningPrs()).toEqual([]);
+    expect(comment(1)).toContain('stopped because nobody used it');
+    const pushed = randomBytes(20).toString('hex');
+    await pushEcrImage(fixture.ecr, 'web', pushed);
+    fixture.world.updatePull(1, { sha: pushed });
+    expect((await reconcilePullRequest(api, services, REPO, 1)).kind).toBe('launched');
+    expect(await runningPrs()).toEqual([1]);
+    expect(sha).not.toBe(pushed);
+  });
+
+  it('does not take an open PR missing from the list for a closed one', async () => {
+    await launch(1);
+    // The list answers without PR #1, as a page boundary shifting under a closing PR would.
+    fixture.api.on('GET /repos/{owner}/{repo}/pulls', () => ({ status: 200, body: [] }));
+
+    const report = await sweepFleet(services, source, 'test');
+
+    expect(report.stopped.closed).toBe(0);
+    expect(await runningPrs()).toEqual([1]);
   });
 
   it('leaves a PR alone when an event for it ran while the sweep was reading', async () => {

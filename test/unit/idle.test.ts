@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { idleVerdict, type IdleInput } from '../../src/core/preview/idle.js';
+import { periodFor } from '../../src/core/preview/request-metrics.js';
 
 const HOUR = 3_600_000;
 const now = new Date('2026-11-22T12:00:00Z');
@@ -72,5 +73,20 @@ describe('idleVerdict: both signals must be quiet for idle-after', () => {
     expect(
       idleVerdict({ ...base, lastActivity: ago(1), requests: { kind: 'failed', reason: 'x' } }),
     ).toMatchObject({ idle: false, why: 'active' });
+  });
+});
+
+describe('periodFor: the GetMetricData period for an idle-after window', () => {
+  const DAY = 24 * HOUR;
+  it.each([
+    ['5 minutes', 5 * 60_000, 60],
+    ['24 hours: 480 s keeps 500 queries under 100,800 points', DAY, 480],
+    ['14 days', 14 * DAY, 6_060],
+    ['20 days: past 15 days CloudWatch only answers multiples of 300 s', 20 * DAY, 8_700],
+    ['90 days: past 63 days only multiples of 3600 s', 90 * DAY, 39_600],
+  ])('%s', (_name, windowMs, period) => {
+    expect(periodFor(windowMs)).toBe(period);
+    // Never more than 200 points a query, so a call of 500 queries fits CloudWatch's budget.
+    expect(windowMs / 1_000 / period).toBeLessThanOrEqual(200);
   });
 });

@@ -94,10 +94,10 @@ describe('labelFitsTemplate (which records a sweep may treat as a lost preview)'
   };
   it.each([
     ['pr-{number}-{repo}', vars],
-    ['{owner}-{repo}-{number}', vars],
+    ['{owner}-{repo}-pr{number}', vars],
     ['PR_{number}.{repo}', { ...vars, repo: 'My_Site.io' }],
-    ['{branch}-{number}', { ...vars, branch: 'feature/über--Cool__stuff' }],
-    ['preview-{branch}-{repo}', long],
+    ['{branch}-pr-{number}', { ...vars, branch: 'feature/über--Cool__stuff' }],
+    ['preview-{number}-{branch}-{repo}', long],
   ])('accepts what %s makes, cut, suffixed or not', (template, values) => {
     const label = subdomainLabel(template, values);
     expect(labelFitsTemplate(template, label)).toBe(true);
@@ -110,6 +110,10 @@ describe('labelFitsTemplate (which records a sweep may treat as a lost preview)'
     ['pr-{number}-{repo}', 'pr-web'],
     ['pr-{number}-{repo}', 'staging-42-web'],
     ['preview-{branch}', 'grafana'],
+    // Too loose to tell a preview from anything else: nothing fits.
+    ['{branch}', 'feature-login'],
+    ['{branch}-{number}', 'api-v2-1'],
+    ['{repo}-{number}', 'web-42'],
   ])('refuses records the template cannot make: %s vs %s', (template, label) => {
     expect(labelFitsTemplate(template, label)).toBe(false);
   });

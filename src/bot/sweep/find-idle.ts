@@ -39,22 +39,24 @@ export async function findIdle(
   let kept = 0;
   let unknown = 0;
   for (const { preview, repo, pull } of candidates) {
-    const task = preview.tasks[0];
-    if (!task) continue;
+    if (preview.tasks.length === 0) continue;
     const requests: RequestSignal = unreadable.has(keyOf(preview))
       ? { kind: 'failed', reason: 'the load balancer routes could not be read' }
       : metrics.has(keyOf(preview))
         ? (signals.get(keyOf(preview)) ?? { kind: 'failed', reason: 'no answer' })
         : { kind: 'none' };
     const updated = pull.updated_at ? new Date(pull.updated_at) : undefined;
-    const launchedAt = task.launchedAt ?? task.startedAt ?? task.createdAt;
+    // Several tasks (a replacement under way): the newest of each signal speaks for the PR.
+    const launchedAt = newest(preview.tasks.map((t) => t.launchedAt ?? t.startedAt ?? t.createdAt));
+    const lastActivity = newest(preview.tasks.map((t) => t.lastActivity));
+    const keepUntil = newest(preview.tasks.map((t) => t.keepUntil));
     const verdict = idleVerdict({
       now,
       idleAfterMs: repo.config.idleAfterMs,
       ...(launchedAt && { launchedAt }),
-      ...(task.lastActivity && { lastActivity: task.lastActivity }),
+      ...(lastActivity && { lastActivity }),
       ...(updated && { pullUpdatedAt: updated }),
-      ...(task.keepUntil && { keepUntil: task.keepUntil }),
+      ...(keepUntil && { keepUntil }),
       requests,
     });
     if (verdict.idle) {
@@ -80,6 +82,11 @@ export async function findIdle(
     }
   }
   return { idle, kept, unknown };
+}
+
+function newest(dates: ReadonlyArray<Date | undefined>): Date | undefined {
+  const times = dates.flatMap((d) => (d ? [d.getTime()] : []));
+  return times.length > 0 ? new Date(Math.max(...times)) : undefined;
 }
 
 function keyOf(preview: FoundPreview): string {

@@ -38,7 +38,12 @@ export function sweepApi(sweeper: Sweeper, token: string | undefined) {
       );
       return true;
     }
-    const { started, run } = sweeper.start('api');
+    const sweep = sweeper.start('api');
+    if (!sweep) {
+      reply(res, 503, { error: 'the App is shutting down' }, { 'retry-after': '30' });
+      return true;
+    }
+    const { started, run } = sweep;
     if (!started) {
       reply(res, 409, {
         status: 'running',

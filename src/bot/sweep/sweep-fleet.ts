@@ -46,7 +46,9 @@ export async function sweepFleet(
   if (!view.complete) {
     problem('routes without a task were left alone: part of the fleet could not be read');
   }
-  for (const found of plan.reconcile) {
+  const idleKeys = new Set(idle.map((d) => `${d.full}#${d.pr}`));
+  const drifted = plan.reconcile.filter((f) => !idleKeys.has(`${f.full}#${f.pr}`));
+  for (const found of drifted) {
     try {
       await reconcilePullRequest(found.owner.api, services, found.owner.repo, found.pr, {});
     } catch (error) {
@@ -78,7 +80,7 @@ export async function sweepFleet(
     previews: plan.previews,
     stopped: { idle: count('idle'), closed: count('closed') },
     orphanRoutes,
-    reconciled: plan.reconcile.length,
+    reconciled: drifted.length,
     kept,
     unknownActivity: unknown,
     problems,

@@ -1,6 +1,7 @@
 import { errorMessage } from '../../core/errors.js';
 import type { PreviewTask } from '../../core/preview/preview-tasks.js';
 import { hostKey, type RoutedHost } from '../../core/preview/router.js';
+import { getPull } from '../github-api.js';
 import { listOpenPulls, type OpenPull } from './open-pulls.js';
 import { groupOf, type FleetView } from './sweep-read.js';
 import type { Doomed, FoundPreview, SweptRepo } from './sweep-types.js';
@@ -16,8 +17,9 @@ export interface SweepPlan {
   readonly previews: number;
   /** Previews of PRs that are no longer open. */
   readonly closed: Doomed[];
-  /** Drift the reconcile loop fixes: head moved, route missing, duplicate tasks, draft… */
+  /** Drift the reconcile loop fixes (head moved, route missing, duplicate tasks, draft…) unless idle. */
   readonly reconcile: FoundPreview[];
+  /** Every preview of an open PR, judged for idleness. */
   readonly candidates: Candidate[];
 }
 
@@ -52,8 +54,9 @@ export async function planSweep(
         problem(`could not list the open PRs of ${repo.full}: ${errorMessage(error)}`);
         continue;
       }
-      const pull = pulls.get(found.pr);
+      const pull = pulls.get(found.pr) ?? (await closedOrNot(repo, found.pr, problem));
       const hostname = hostnameOf(repo, found.tasks);
+      if (pull === 'unknown') continue;
       if (!pull) {
         plan.closed.push({
           ...found,
@@ -61,14 +64,36 @@ export async function planSweep(
           stopped: { kind: 'closed', why: 'the pull request was closed' },
           hostnames: hostname ? [hostname] : [],
         });
-      } else if (needsReconcile(found, pull, hostname, groupOf(view.groups, repo).routed)) {
+        continue;
+      }
+      // Drifted previews are judged for idleness too: a head whose image never builds would
+      // otherwise keep its old task forever, reconciled into "waiting" at every sweep.
+      plan.candidates.push({ preview: found, repo, pull });
+      if (needsReconcile(found, pull, hostname, groupOf(view.groups, repo).routed)) {
         plan.reconcile.push(found);
-      } else {
-        plan.candidates.push({ preview: found, repo, pull });
       }
     }
   }
   return plan;
+}
+
+/**
+ * A PR missing from the open list is read once more before its preview goes: paging by number can
+ * skip an open PR when another closes between two pages.
+ */
+async function closedOrNot(
+  repo: SweptRepo,
+  number: number,
+  problem: (text: string) => void,
+): Promise<OpenPull | undefined | 'unknown'> {
+  try {
+    const pull = (await getPull(repo.api, repo.repo, number)) as OpenPull;
+    return pull.state === 'open' ? pull : undefined;
+  } catch (error) {
+    if ((error as { status?: number }).status === 404) return undefined;
+    problem(`could not read ${repo.full}#${number}: ${errorMessage(error)}`);
+    return 'unknown';
+  }
 }
 
 /**

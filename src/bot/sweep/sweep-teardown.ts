@@ -2,7 +2,7 @@ import { StopTaskCommand } from '@aws-sdk/client-ecs';
 import { errorMessage } from '../../core/errors.js';
 import { upsertComment } from '../../core/github/living-comment.js';
 import { deregister } from '../../core/preview/launch-preview.js';
-import type { PreviewTask } from '../../core/preview/preview-tasks.js';
+import { listPreviewTasks, type PreviewTask } from '../../core/preview/preview-tasks.js';
 import { hostKey } from '../../core/preview/router.js';
 import { labelFitsTemplate } from '../../core/preview/subdomain.js';
 import type { BotServices } from '../bot-services.js';
@@ -28,13 +28,17 @@ export async function stopDoomed(
 ): Promise<Doomed[]> {
   if (doomed.length === 0) return [];
   return services.queue.runAll(doomed.map(queueKey), mark, async (untouched) => {
-    const now = doomed.filter((d) => untouched.has(queueKey(d)));
     for (const skipped of doomed.filter((d) => !untouched.has(queueKey(d)))) {
       services.log.info(
         `sweep: ${queueKey(skipped)} changed during the sweep; left for the next one`,
       );
     }
-    for (const preview of now) await stopTasks(services, preview, problem);
+    // Only a preview whose tasks all stopped loses its route and is reported stopped; one that
+    // still runs would otherwise flip between "stopped" and "ready" from sweep to sweep.
+    const now: Doomed[] = [];
+    for (const preview of doomed.filter((d) => untouched.has(queueKey(d)))) {
+      if (await stopTasks(services, preview, problem)) now.push(preview);
+    }
     for (const group of groups) {
       const hostnames = now
         .filter((d) => group.repos.some((r) => r.full === d.full))
@@ -56,7 +60,8 @@ async function stopTasks(
   services: BotServices,
   preview: Doomed,
   problem: (text: string) => void,
-): Promise<void> {
+): Promise<boolean> {
+  let all = true;
   for (const task of preview.tasks) {
     try {
       await services.aws.ecs.send(
@@ -67,14 +72,17 @@ async function stopTasks(
         }),
       );
     } catch (error) {
+      all = false;
       problem(`could not stop ${task.arn}: ${errorMessage(error)}`);
     }
   }
+  if (!all) return false;
   await deregister(
     services,
     preview.tasks.map((t) => t.task.taskDefinitionArn ?? ''),
   );
   services.metrics.tornDown(preview.full, preview.reason);
+  return true;
 }
 
 async function tellPullRequest(
@@ -108,7 +116,8 @@ async function tellPullRequest(
  * Routes no task holds, in every routing read this sweep. Only called when the whole fleet was
  * read: a cluster that could not be listed would make its previews' routes look orphaned. A plain
  * record must also fit a label template of a repository using the domain, so records people keep
- * in the same zone (`www`, `grafana`) are never touched.
+ * in the same zone (`www`, `grafana`) are never touched. Candidates are checked against a fresh
+ * task listing first: a `/deploy` that launched after the sweep read the fleet reuses the name.
  */
 export async function removeOrphanRoutes(
   services: BotServices,
@@ -118,22 +127,27 @@ export async function removeOrphanRoutes(
   problem: (text: string) => void,
 ): Promise<number> {
   const gone = new Set(doomed.flatMap((d) => d.hostnames));
+  const labels = (tasks: Iterable<readonly PreviewTask[]>): Set<string> =>
+    new Set([...tasks].flatMap((list) => list.map((t) => t.label)).filter(Boolean));
+  const found = groups.map((group) => ({
+    group,
+    orphans: orphansOf(group, labels(fleet.values()), gone),
+  }));
+  if (found.every((f) => f.orphans.length === 0)) return 0;
+  let live: Set<string>;
+  try {
+    const now = await Promise.all(
+      [...fleet.keys()].map((cluster) => listPreviewTasks(services.aws.ecs, cluster)),
+    );
+    live = labels(now);
+  } catch (error) {
+    problem(`routes without a task were left alone: ${errorMessage(error)}`);
+    return 0;
+  }
   let removed = 0;
-  for (const group of groups) {
-    const domain = group.repos[0]?.config.routing.domain ?? '';
-    const live = new Set<string>();
-    for (const tasks of fleet.values()) {
-      for (const task of tasks) if (task.label) live.add(hostKey(`${task.label}.${domain}`));
-    }
-    const templates = group.repos.map((r) => r.config.routing.subdomain);
-    const orphans = [...(group.routed?.values() ?? [])].filter((host) => {
-      const name = hostKey(host.hostname);
-      if (live.has(name) || gone.has(name)) return false;
-      const label = name.slice(0, name.length - domain.length - 1);
-      return host.owned || templates.some((t) => labelFitsTemplate(t, label));
-    });
-    if (orphans.length === 0) continue;
-    const names = orphans.map((h) => h.hostname);
+  for (const { group, orphans } of found) {
+    const names = orphans.filter((o) => !live.has(o.label)).map((o) => o.hostname);
+    if (names.length === 0) continue;
     try {
       await group.deps.router.unroute(names);
       removed += names.length;
@@ -151,4 +165,20 @@ export async function removeOrphanRoutes(
     }
   }
   return removed;
+}
+
+function orphansOf(
+  group: RoutingGroup,
+  live: ReadonlySet<string>,
+  gone: ReadonlySet<string>,
+): Array<{ hostname: string; label: string }> {
+  const domain = hostKey(group.repos[0]?.config.routing.domain ?? '');
+  const templates = group.repos.map((r) => r.config.routing.subdomain);
+  return [...(group.routed?.values() ?? [])].flatMap((host) => {
+    const name = hostKey(host.hostname);
+    const label = name.slice(0, name.length - domain.length - 1);
+    if (live.has(label) || gone.has(name)) return [];
+    const ours = host.owned || templates.some((t) => labelFitsTemplate(t, label));
+    return ours ? [{ hostname: host.hostname, label }] : [];
+  });
 }

@@ -20,15 +20,18 @@ export class Sweeper {
   private current: SweepRun | undefined;
   private previous: SweepOutcome | undefined;
   private stopTimers: (() => void) | undefined;
+  /** Shutting down: a sweep started now would be cut off halfway by the exit. */
+  private stopping = false;
 
   constructor(
     private readonly services: BotServices,
     private readonly source: FleetSource,
   ) {}
 
-  /** Starts a sweep, or returns the one already running (`started: false`). */
-  start(trigger: string): { started: boolean; run: SweepRun } {
+  /** Starts a sweep, or returns the one already running (`started: false`); none once stopping. */
+  start(trigger: string): { started: boolean; run: SweepRun } | undefined {
     if (this.current) return { started: false, run: this.current };
+    if (this.stopping) return undefined;
     const done = sweepFleet(this.services, this.source, trigger)
       .then((report): SweepOutcome => {
         const { stopped, orphanRoutes, reconciled, previews } = report;
@@ -79,6 +82,7 @@ export class Sweeper {
 
   /** Stops the timer and waits for a running sweep (graceful shutdown). */
   async stop(): Promise<void> {
+    this.stopping = true;
     this.stopTimers?.();
     this.stopTimers = undefined;
     await this.current?.done;

@@ -78,7 +78,10 @@ export async function launchPreview(
       sha: pr.sha,
       taskArn: current.arn,
       ...(since ? { since } : {}),
-      ...(current.keepUntil ? { keepUntil: current.keepUntil } : {}),
+      // A keep that ran out is history, not something to show.
+      ...(current.keepUntil && current.keepUntil.getTime() > Date.now()
+        ? { keepUntil: current.keepUntil }
+        : {}),
     };
   }
   const others = new Set(

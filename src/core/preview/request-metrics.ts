@@ -31,8 +31,7 @@ export async function readLastRequests(
 ): Promise<Map<string, RequestSignal>> {
   const result = new Map<string, RequestSignal>();
   const entries = [...metrics.entries()];
-  // Periods are whole minutes; coarse enough that every query fits the per-call point budget.
-  const period = Math.max(60, Math.ceil(window.ms / POINTS_PER_QUERY / 60_000) * 60);
+  const period = periodFor(window.ms);
   const start = new Date(window.now.getTime() - window.ms);
   for (let offset = 0; offset < entries.length; offset += QUERIES_PER_CALL) {
     const chunk = entries.slice(offset, offset + QUERIES_PER_CALL);
@@ -83,6 +82,19 @@ export async function readLastRequests(
     });
   }
   return result;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Coarse enough that every query fits the per-call point budget, and a multiple of what
+ * CloudWatch still keeps for data that old: it answers nothing at all for a 60 s period starting
+ * more than 15 days back (5-minute data), or a 300 s one more than 63 days back (hourly data), and
+ * nothing must never read as "no requests".
+ */
+export function periodFor(windowMs: number): number {
+  const unit = windowMs > 63 * DAY_MS ? 3_600 : windowMs > 15 * DAY_MS ? 300 : 60;
+  return Math.max(unit, Math.ceil(windowMs / POINTS_PER_QUERY / 1_000 / unit) * unit);
 }
 
 /** One call, plus its continuation pages when CloudWatch splits the answer. */
