@@ -246,10 +246,16 @@ function shortHash(text) {
  * Whether `label` could have come from `template`: the sweep deletes a DNS record without a task
  * only when it passes, since the zone may hold records that are not previews at all. Placeholders
  * match what they can produce; a label cut to 63 characters or given a repository suffix still
- * passes on its leading literal text.
+ * passes on its leading literal text. Templates too loose to tell previews from other records
+ * (no `{number}`, or no fixed word) fit nothing.
  */
 function labelFitsTemplate(template, label) {
     const parts = template.split(/(\{\w+\})/).filter(Boolean);
+    // Without a PR number and a fixed word (the `pr` of `pr-{number}-{repo}`) a template fits
+    // `www` or `grafana` too: no plain record is then ever taken for a lost preview.
+    const fixedWord = parts.some((p) => !p.startsWith('{') && /[a-z0-9]/i.test(p));
+    if (!template.includes('{number}') || !fixedWord)
+        return false;
     const pattern = parts
         .map((part) => {
         const name = /^\{(\w+)\}$/.exec(part)?.[1];
@@ -873,7 +879,10 @@ async function launchPreview(deps, settings, request) {
             sha: pr.sha,
             taskArn: current.arn,
             ...(since ? { since } : {}),
-            ...(current.keepUntil ? { keepUntil: current.keepUntil } : {}),
+            // A keep that ran out is history, not something to show.
+            ...(current.keepUntil && current.keepUntil.getTime() > Date.now()
+                ? { keepUntil: current.keepUntil }
+                : {}),
         };
     }
     const others = new Set(fleet.filter((t) => t.repo === pr.repo && t.pr !== pr.number).map((t) => t.pr));
