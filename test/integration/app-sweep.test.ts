@@ -7,19 +7,8 @@ import {
   PutLogEventsCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { ECRClient } from '@aws-sdk/client-ecr';
-import {
-  CreateClusterCommand,
-  DescribeTasksCommand,
-  ECSClient,
-  ListTasksCommand,
-  type Task,
-} from '@aws-sdk/client-ecs';
-import {
-  ChangeResourceRecordSetsCommand,
-  CreateHostedZoneCommand,
-  ListResourceRecordSetsCommand,
-  Route53Client,
-} from '@aws-sdk/client-route-53';
+import { CreateClusterCommand, ECSClient, type Task } from '@aws-sdk/client-ecs';
+import { CreateHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
 import type { SweepReport } from '../../src/bot/sweep/sweep-types.js';
 import { errorMessage } from '../../src/core/errors.js';
 import { deliver, startApp, type AppProcess } from '../support/app-process.js';
@@ -32,6 +21,7 @@ import { pushEcrImage } from '../support/ecr-image.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { startGitHubApi, type GitHubApi } from '../support/github.js';
 import { createGitHubWorld, type GitHubWorld, type IssueComment } from '../support/github-world.js';
+import { aRecordNames, putARecord, runningTasks, tagOf } from '../support/fleet-state.js';
 import { startMoto, type Moto } from '../support/moto.js';
 
 let moto: Moto;
@@ -184,20 +174,8 @@ async function launch(number: number): Promise<string> {
   return head;
 }
 
-/** The preview tasks ECS runs, with their tags. */
-async function previewTasks(): Promise<Task[]> {
-  const { taskArns } = await ecs.send(
-    new ListTasksCommand({ cluster: 'previews', desiredStatus: 'RUNNING' }),
-  );
-  if (!taskArns?.length) return [];
-  const { tasks } = await ecs.send(
-    new DescribeTasksCommand({ cluster: 'previews', tasks: taskArns, include: ['TAGS'] }),
-  );
-  return (tasks ?? []).filter((t) => t.desiredStatus === 'RUNNING');
-}
-
-const tag = (task: Task | undefined, key: string): string | undefined =>
-  task?.tags?.find((t) => t.key === key)?.value;
+const previewTasks = (): Promise<Task[]> => runningTasks(ecs);
+const tag = tagOf;
 
 async function taskOf(number: number): Promise<Task | undefined> {
   return (await previewTasks()).find((t) => tag(t, 'ecs-paas:pr') === String(number));
@@ -207,37 +185,10 @@ async function runningPrs(): Promise<string[]> {
   return (await previewTasks()).map((t) => tag(t, 'ecs-paas:pr') ?? '').sort();
 }
 
-async function records(): Promise<string[]> {
-  const { ResourceRecordSets } = await route53.send(
-    new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }),
-  );
-  return (ResourceRecordSets ?? [])
-    .filter((r) => r.Type === 'A')
-    .map((r) => r.Name ?? '')
-    .sort();
-}
-
-/** A record someone (or an App that crashed mid-teardown) left in the zone. */
-async function addRecord(label: string, ip: string): Promise<void> {
-  await route53.send(
-    new ChangeResourceRecordSetsCommand({
-      HostedZoneId: zoneId,
-      ChangeBatch: {
-        Changes: [
-          {
-            Action: 'UPSERT',
-            ResourceRecordSet: {
-              Name: `${label}.${DOMAIN}`,
-              Type: 'A',
-              TTL: 60,
-              ResourceRecords: [{ Value: ip }],
-            },
-          },
-        ],
-      },
-    }),
-  );
-}
+const records = async (): Promise<string[]> =>
+  (await aRecordNames(route53, zoneId)).map((name) => `${name}.`);
+const addRecord = (label: string, ip: string): Promise<void> =>
+  putARecord(route53, zoneId, `${label}.${DOMAIN}`, ip);
 
 const byBot = (n: number): IssueComment[] =>
   world.commentObjects(n).filter((c) => c.user?.login === world.botLogin);

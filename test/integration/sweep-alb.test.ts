@@ -1,12 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import {
-  DescribeTasksCommand,
-  ListTasksCommand,
-  StopTaskCommand,
-  type Task,
-} from '@aws-sdk/client-ecs';
+import { StopTaskCommand, type Task } from '@aws-sdk/client-ecs';
 import {
   CreateListenerCommand,
   CreateLoadBalancerCommand,
@@ -31,6 +26,7 @@ import { createDefaultNetwork, testAwsConfig } from '../support/aws.js';
 import { pushEcrImage } from '../support/ecr-image.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { testOctokit } from '../support/github.js';
+import { runningPrs as fleetPrs, runningTasks, tagOf } from '../support/fleet-state.js';
 import { startMoto, type Moto } from '../support/moto.js';
 import { setUpPreviewFixture, type PreviewFixture } from '../support/preview-fixture.js';
 
@@ -158,22 +154,8 @@ async function launch(number: number): Promise<void> {
   expect(outcome.kind).toBe('launched');
 }
 
-async function runningTasks(): Promise<Task[]> {
-  const { taskArns = [] } = await fixture.ecs.send(
-    new ListTasksCommand({ cluster: 'previews', desiredStatus: 'RUNNING' }),
-  );
-  if (taskArns.length === 0) return [];
-  const { tasks = [] } = await fixture.ecs.send(
-    new DescribeTasksCommand({ cluster: 'previews', tasks: taskArns, include: ['TAGS'] }),
-  );
-  return tasks.filter((t) => t.desiredStatus === 'RUNNING');
-}
-
-const prOf = (t: Task): number => Number(t.tags?.find((x) => x.key === 'ecs-paas:pr')?.value);
-
-async function runningPrs(): Promise<number[]> {
-  return (await runningTasks()).map(prOf).sort((a, b) => a - b);
-}
+const runningPrs = (): Promise<number[]> => fleetPrs(fixture.ecs);
+const prOf = (t: Task): number => Number(tagOf(t, 'ecs-paas:pr'));
 
 /** What the load balancer and the zone hold: rule hosts, target group names, alias names. */
 async function albState(): Promise<{ rules: string[]; groups: string[]; aliases: string[] }> {
@@ -313,7 +295,7 @@ describe('the sweep in alb routing mode', () => {
     await launch(1);
     await launch(2);
     // PR 1's task dies without the App hearing of it: its rule, group and alias stay behind.
-    const [task1] = (await runningTasks()).filter((t) => prOf(t) === 1);
+    const [task1] = (await runningTasks(fixture.ecs)).filter((t) => prOf(t) === 1);
     await fixture.ecs.send(new StopTaskCommand({ cluster: 'previews', task: task1?.taskArn }));
     // A crash between creating a target group and its rule leaves a tagged group behind.
     await createGroup(groupOf(8), { 'ecs-paas:managed': 'true', 'ecs-paas:subdomain': 'pr-8-web' });

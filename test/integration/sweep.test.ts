@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { DescribeTasksCommand, ListTasksCommand, type Task } from '@aws-sdk/client-ecs';
 import {
   ChangeResourceRecordSetsCommand,
   ListResourceRecordSetsCommand,
@@ -19,6 +18,7 @@ import { testAwsConfig } from '../support/aws.js';
 import { pushEcrImage } from '../support/ecr-image.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { testOctokit } from '../support/github.js';
+import { aRecordNames, putARecord, runningPrs as fleetPrs } from '../support/fleet-state.js';
 import { startMoto, type Moto } from '../support/moto.js';
 import { setUpPreviewFixture, type PreviewFixture } from '../support/preview-fixture.js';
 
@@ -98,50 +98,10 @@ async function launch(number: number): Promise<string> {
   return sha;
 }
 
-async function runningPrs(): Promise<number[]> {
-  const { taskArns = [] } = await fixture.ecs.send(
-    new ListTasksCommand({ cluster: 'previews', desiredStatus: 'RUNNING' }),
-  );
-  if (taskArns.length === 0) return [];
-  const { tasks = [] } = await fixture.ecs.send(
-    new DescribeTasksCommand({ cluster: 'previews', tasks: taskArns, include: ['TAGS'] }),
-  );
-  const pr = (t: Task) => Number(t.tags?.find((x) => x.key === 'ecs-paas:pr')?.value);
-  return tasks
-    .filter((t) => t.desiredStatus === 'RUNNING')
-    .map(pr)
-    .sort((a, b) => a - b);
-}
-
-async function records(): Promise<string[]> {
-  const { ResourceRecordSets = [] } = await fixture.route53.send(
-    new ListResourceRecordSetsCommand({ HostedZoneId: fixture.zoneId }),
-  );
-  return ResourceRecordSets.filter((r) => r.Type === 'A')
-    .map((r) => (r.Name ?? '').replace(/\.$/, ''))
-    .sort();
-}
-
-async function addRecord(label: string, ip: string): Promise<void> {
-  await fixture.route53.send(
-    new ChangeResourceRecordSetsCommand({
-      HostedZoneId: fixture.zoneId,
-      ChangeBatch: {
-        Changes: [
-          {
-            Action: 'UPSERT',
-            ResourceRecordSet: {
-              Name: `${label}.${DOMAIN}`,
-              Type: 'A',
-              TTL: 60,
-              ResourceRecords: [{ Value: ip }],
-            },
-          },
-        ],
-      },
-    }),
-  );
-}
+const runningPrs = (): Promise<number[]> => fleetPrs(fixture.ecs);
+const records = (): Promise<string[]> => aRecordNames(fixture.route53, fixture.zoneId);
+const addRecord = (label: string, ip: string): Promise<void> =>
+  putARecord(fixture.route53, fixture.zoneId, `${label}.${DOMAIN}`, ip);
 
 /** Requests the previewed app reported for a preview, `ago` before the App's clock. */
 async function traffic(label: string, ago: number, count = 12): Promise<void> {
