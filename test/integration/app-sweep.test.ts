@@ -10,7 +10,6 @@ import { ECRClient } from '@aws-sdk/client-ecr';
 import { CreateClusterCommand, ECSClient, type Task } from '@aws-sdk/client-ecs';
 import { CreateHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
 import type { SweepReport } from '../../src/bot/sweep/sweep-types.js';
-import { errorMessage } from '../../src/core/errors.js';
 import { deliver, startApp, type AppProcess } from '../support/app-process.js';
 import {
   createDefaultNetwork,
@@ -22,6 +21,7 @@ import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { startGitHubApi, type GitHubApi } from '../support/github.js';
 import { createGitHubWorld, type GitHubWorld, type IssueComment } from '../support/github-world.js';
 import { aRecordNames, putARecord, runningTasks, tagOf } from '../support/fleet-state.js';
+import { eventually as pollFor } from '../support/eventually.js';
 import { startMoto, type Moto } from '../support/moto.js';
 
 let moto: Moto;
@@ -108,27 +108,16 @@ afterEach(async () => {
 const sha = (): string => randomBytes(20).toString('hex');
 const idle = () => new Promise((r) => setTimeout(r, 1_000));
 
-/** Polls until `probe` holds: the App acknowledges first and works after. */
-async function eventually<T>(
+/** Polls until `probe` holds, showing the App's output when it never does. */
+const eventually = <T>(
   what: string,
   probe: () => Promise<T | undefined> | T | undefined,
   timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(
-    `${what} did not happen within ${timeoutMs} ms${last ? `: ${errorMessage(last)}` : ''}\nApp output:\n${app.output().slice(-3000)}`,
-  );
-}
+): Promise<T> =>
+  pollFor(what, probe, {
+    timeoutMs,
+    context: () => `App output:\n${app.output().slice(-3000)}`,
+  });
 
 interface ApiAnswer {
   status: number;

@@ -15,7 +15,6 @@ import {
   ListResourceRecordSetsCommand,
   Route53Client,
 } from '@aws-sdk/client-route-53';
-import { errorMessage } from '../../src/core/errors.js';
 import { deliver, startApp, type AppProcess } from '../support/app-process.js';
 import {
   createDefaultNetwork,
@@ -26,6 +25,7 @@ import { pushEcrImage } from '../support/ecr-image.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { startGitHubApi, type GitHubApi } from '../support/github.js';
 import { createGitHubWorld, type GitHubWorld } from '../support/github-world.js';
+import { eventually as pollFor } from '../support/eventually.js';
 import { startMoto, type Moto } from '../support/moto.js';
 import { pullRequestPayload } from '../support/pull-request-payload.js';
 
@@ -133,27 +133,16 @@ async function send(
   return deliver(app, 'pull_request', prPayload(action, number, head, extra));
 }
 
-/** Polls until `probe` holds: the App acknowledges first and works after. */
-async function eventually<T>(
+/** Polls until `probe` holds, showing the App's output when it never does. */
+const eventually = <T>(
   what: string,
   probe: () => Promise<T | undefined> | T | undefined,
   timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(
-    `${what} did not happen within ${timeoutMs} ms${last ? `: ${errorMessage(last)}` : ''}\nApp output:\n${app.output().slice(-3000)}`,
-  );
-}
+): Promise<T> =>
+  pollFor(what, probe, {
+    timeoutMs,
+    context: () => `App output:\n${app.output().slice(-3000)}`,
+  });
 
 async function running(): Promise<Array<{ pr: string; sha: string }>> {
   const { taskArns } = await ecs.send(

@@ -15,14 +15,13 @@ import {
   ChangeResourceRecordSetsCommand,
   ListResourceRecordSetsCommand,
 } from '@aws-sdk/client-route-53';
-import { createAwsClients } from '../../src/core/aws/clients.js';
-import type { Logger } from '../../src/core/logger.js';
 import { targetGroupName } from '../../src/core/preview/alb-router.js';
-import { BotServices } from '../../src/bot/bot-services.js';
+import type { BotServices } from '../../src/bot/bot-services.js';
 import { reconcilePullRequest } from '../../src/bot/reconcile-pull-request.js';
 import type { FleetSource } from '../../src/bot/sweep/installed-repositories.js';
 import { sweepFleet } from '../../src/bot/sweep/sweep-fleet.js';
 import { createDefaultNetwork, testAwsConfig } from '../support/aws.js';
+import { recordingLogger, testBotServices } from '../support/bot-services.js';
 import { pushEcrImage } from '../support/ecr-image.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { testOctokit } from '../support/github.js';
@@ -48,13 +47,7 @@ let balancer: { arn: string; dnsName: string; zoneId: string };
 let clock: Date;
 const warnings: string[] = [];
 
-const logger: Logger = {
-  info: () => undefined,
-  warning: (m) => warnings.push(m),
-  debug: () => undefined,
-  group: (_t, work) => work(),
-  secret: () => undefined,
-};
+const logger = recordingLogger(warnings);
 
 beforeAll(async () => {
   moto = await startMoto();
@@ -121,15 +114,7 @@ beforeEach(async () => {
     ].join('\n'),
   );
   clock = new Date();
-  services = new BotServices(
-    createAwsClients('us-east-1', {
-      endpoint: proxy.url,
-      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-      maxAttempts: 2,
-    }),
-    logger,
-    { now: () => clock, pollMs: 20 },
-  );
+  services = testBotServices(proxy.url, () => clock, logger);
   const api = testOctokit(fixture.api.url);
   source = () => Promise.resolve([{ repo: REPO, api }]);
 });

@@ -5,9 +5,7 @@ import {
   ChangeResourceRecordSetsCommand,
   ListResourceRecordSetsCommand,
 } from '@aws-sdk/client-route-53';
-import { createAwsClients } from '../../src/core/aws/clients.js';
-import type { Logger } from '../../src/core/logger.js';
-import { BotServices } from '../../src/bot/bot-services.js';
+import type { BotServices } from '../../src/bot/bot-services.js';
 import { keepPreview } from '../../src/bot/keep-preview.js';
 import { reconcilePullRequest } from '../../src/bot/reconcile-pull-request.js';
 import { recordActivity } from '../../src/bot/record-activity.js';
@@ -15,6 +13,7 @@ import type { FleetSource } from '../../src/bot/sweep/installed-repositories.js'
 import { sweepFleet } from '../../src/bot/sweep/sweep-fleet.js';
 import { Sweeper } from '../../src/bot/sweep/sweeper.js';
 import { testAwsConfig } from '../support/aws.js';
+import { recordingLogger, testBotServices } from '../support/bot-services.js';
 import { pushEcrImage } from '../support/ecr-image.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { testOctokit } from '../support/github.js';
@@ -36,13 +35,7 @@ let source: FleetSource;
 let clock: Date;
 const warnings: string[] = [];
 
-const logger: Logger = {
-  info: () => undefined,
-  warning: (m) => warnings.push(m),
-  debug: () => undefined,
-  group: (_t, work) => work(),
-  secret: () => undefined,
-};
+const logger = recordingLogger(warnings);
 
 beforeAll(async () => {
   moto = await startMoto();
@@ -68,15 +61,7 @@ beforeEach(async () => {
   fixture = await setUpPreviewFixture(proxy.url, ACTIVITY);
   fixture.world.setPermission('maintainer', 'write');
   clock = new Date();
-  services = new BotServices(
-    createAwsClients('us-east-1', {
-      endpoint: proxy.url,
-      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-      maxAttempts: 2,
-    }),
-    logger,
-    { now: () => clock, pollMs: 20 },
-  );
+  services = testBotServices(proxy.url, () => clock, logger);
   const api = testOctokit(fixture.api.url);
   source = () => Promise.resolve([{ repo: REPO, api }]);
 });
