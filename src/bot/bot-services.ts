@@ -19,6 +19,11 @@ export interface BotOptions {
 export class BotServices {
   readonly queue = new KeyedQueue();
   readonly configCache: ConfigCache = new Map();
+  /**
+   * When each preview was first seen idle by its request count, so a later sweep can confirm it
+   * after CloudWatch's delay. Lost on restart, which only delays a stop by one sweep.
+   */
+  readonly idleSeen = new Map<string, number>();
   /** When PR activity was last written per PR, so a burst of comments writes once. */
   readonly recordedActivity = new Map<string, number>();
   readonly metrics: AppMetrics;

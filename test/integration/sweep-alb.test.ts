@@ -19,6 +19,7 @@ import { targetGroupName } from '../../src/core/preview/alb-router.js';
 import type { BotServices } from '../../src/bot/bot-services.js';
 import { reconcilePullRequest } from '../../src/bot/reconcile-pull-request.js';
 import type { FleetSource } from '../../src/bot/sweep/installed-repositories.js';
+import { IDLE_CONFIRM_MS } from '../../src/bot/sweep/find-idle.js';
 import { sweepFleet } from '../../src/bot/sweep/sweep-fleet.js';
 import { createDefaultNetwork, testAwsConfig } from '../support/aws.js';
 import { recordingLogger, testBotServices } from '../support/bot-services.js';
@@ -249,6 +250,8 @@ describe('the sweep in alb routing mode', () => {
     later(25 * HOUR);
     await traffic(1, HOUR);
 
+    await sweepFleet(services, source, 'test');
+    later(IDLE_CONFIRM_MS);
     const report = await sweepFleet(services, source, 'test');
 
     expect(report.problems).toEqual([]);
@@ -314,6 +317,8 @@ describe('the sweep in alb routing mode', () => {
   it('batches: one GetMetricData and one Route 53 change for three idle previews', async () => {
     for (const n of [1, 2, 3]) await launch(n);
     later(25 * HOUR);
+    await sweepFleet(services, source, 'test');
+    later(IDLE_CONFIRM_MS);
     proxy.resetCounts();
 
     const report = await sweepFleet(services, source, 'test');

@@ -10,7 +10,9 @@ import { keepPreview } from '../../src/bot/keep-preview.js';
 import { reconcilePullRequest } from '../../src/bot/reconcile-pull-request.js';
 import { recordActivity } from '../../src/bot/record-activity.js';
 import type { FleetSource } from '../../src/bot/sweep/installed-repositories.js';
+import { IDLE_CONFIRM_MS } from '../../src/bot/sweep/find-idle.js';
 import { sweepFleet } from '../../src/bot/sweep/sweep-fleet.js';
+import type { SweepReport } from '../../src/bot/sweep/sweep-types.js';
 import { Sweeper } from '../../src/bot/sweep/sweeper.js';
 import { testAwsConfig } from '../support/aws.js';
 import { recordingLogger, testBotServices } from '../support/bot-services.js';
@@ -106,6 +108,13 @@ async function traffic(label: string, ago: number, count = 12): Promise<void> {
   );
 }
 
+/** Sweeps as the App does every few minutes: a first look, then one past CloudWatch's delay. */
+async function sweepConfirmed(): Promise<SweepReport> {
+  await sweepFleet(services, source, 'test');
+  later(IDLE_CONFIRM_MS);
+  return sweepFleet(services, source, 'test');
+}
+
 const comment = (n: number): string => fixture.world.comments(n).at(-1) ?? '';
 const later = (ms: number): void => {
   clock = new Date(clock.getTime() + ms);
@@ -118,6 +127,11 @@ describe('the sweep', () => {
     later(25 * HOUR);
     await traffic('pr-1-web', 2 * HOUR);
 
+    // A first look only notes it: a request from the last minutes may not be in CloudWatch yet.
+    const look = await sweepFleet(services, source, 'test');
+    expect(look).toMatchObject({ stopped: { idle: 0 }, pendingIdle: 1 });
+    expect(await runningPrs()).toEqual([1, 2]);
+    later(IDLE_CONFIRM_MS);
     const report = await sweepFleet(services, source, 'test');
 
     expect(report.stopped).toEqual({ idle: 1, closed: 0 });
@@ -135,6 +149,20 @@ describe('the sweep', () => {
     );
   });
 
+  it('keeps a preview whose request reached CloudWatch only after the first look', async () => {
+    await launch(1);
+    later(25 * HOUR);
+    expect((await sweepFleet(services, source, 'test')).pendingIdle).toBe(1);
+    // Someone opened the preview a minute before that look; CloudWatch reports it minutes late.
+    await traffic('pr-1-web', 60_000, 1);
+    later(IDLE_CONFIRM_MS);
+
+    const report = await sweepFleet(services, source, 'test');
+
+    expect(report).toMatchObject({ stopped: { idle: 0 }, pendingIdle: 0 });
+    expect(await runningPrs()).toEqual([1]);
+  });
+
   it('keeps a preview whose PR saw a comment or review within idle-after', async () => {
     await launch(1);
     await launch(2);
@@ -142,7 +170,7 @@ describe('the sweep', () => {
     expect(await recordActivity(testOctokit(fixture.api.url), services, REPO, 1)).toBe(1);
     later(5 * HOUR);
 
-    const report = await sweepFleet(services, source, 'test');
+    const report = await sweepConfirmed();
 
     expect(report.stopped.idle).toBe(1);
     expect(await runningPrs()).toEqual([1]);
@@ -153,7 +181,7 @@ describe('the sweep', () => {
     later(25 * HOUR);
     fixture.world.updatePull(1, { updatedAt: new Date(clock.getTime() - HOUR) });
 
-    expect((await sweepFleet(services, source, 'test')).stopped.idle).toBe(0);
+    expect((await sweepConfirmed()).stopped.idle).toBe(0);
     expect(await runningPrs()).toEqual([1]);
   });
 
@@ -170,7 +198,7 @@ describe('the sweep', () => {
     expect(await runningPrs()).toEqual([1]);
 
     proxy.clear();
-    expect((await sweepFleet(services, source, 'test')).stopped.idle).toBe(1);
+    expect((await sweepConfirmed()).stopped.idle).toBe(1);
     expect(await runningPrs()).toEqual([]);
   });
 
@@ -186,7 +214,7 @@ describe('the sweep', () => {
     expect(await runningPrs()).toEqual([1]);
 
     later(3 * 24 * HOUR);
-    expect((await sweepFleet(services, source, 'test')).stopped.idle).toBe(1);
+    expect((await sweepConfirmed()).stopped.idle).toBe(1);
     expect(await runningPrs()).toEqual([]);
   });
 
@@ -195,7 +223,7 @@ describe('the sweep', () => {
     const kept = await keepPreview(testOctokit(fixture.api.url), services, REPO, 1, 31 * 24 * HOUR);
     expect(kept).toEqual({ ok: false, reply: expect.stringContaining('at most 30d') });
     later(25 * HOUR);
-    expect((await sweepFleet(services, source, 'test')).stopped.idle).toBe(1);
+    expect((await sweepConfirmed()).stopped.idle).toBe(1);
   });
 
   it('tears down the preview of a PR closed while the App was away', async () => {
@@ -253,6 +281,8 @@ describe('the sweep', () => {
   it('batches reads and DNS deletes: one task listing, one GetMetricData, one change batch for many idle previews', async () => {
     for (const n of [1, 2, 3, 4]) await launch(n);
     later(25 * HOUR);
+    await sweepFleet(services, source, 'test');
+    later(IDLE_CONFIRM_MS);
     proxy.resetCounts();
 
     const report = await sweepFleet(services, source, 'test');
@@ -286,6 +316,8 @@ describe('the sweep', () => {
   it('runs one sweep at a time: a second start gets the running one, and nothing is stopped twice', async () => {
     await launch(1);
     later(25 * HOUR);
+    await sweepFleet(services, source, 'test');
+    later(IDLE_CONFIRM_MS);
     proxy.resetCounts();
     const sweeper = new Sweeper(services, source);
 
@@ -309,7 +341,7 @@ describe('the sweep', () => {
     fixture.world.updatePull(1, { sha: randomBytes(20).toString('hex'), updatedAt: clock });
     later(25 * HOUR);
 
-    const report = await sweepFleet(services, source, 'test');
+    const report = await sweepConfirmed();
 
     expect(report.stopped.idle).toBe(1);
     expect(report.reconciled).toBe(0);
@@ -319,7 +351,7 @@ describe('the sweep', () => {
   it('keeps an idle-stopped preview down when CI re-runs for its commit; a push brings it back', async () => {
     const sha = await launch(1);
     later(25 * HOUR);
-    await sweepFleet(services, source, 'test');
+    await sweepConfirmed();
     const api = testOctokit(fixture.api.url);
 
     const rerun = await reconcilePullRequest(api, services, REPO, 1, { imageReady: true });
@@ -349,6 +381,8 @@ describe('the sweep', () => {
   it('leaves a PR alone when an event for it ran while the sweep was reading', async () => {
     await launch(1);
     later(25 * HOUR);
+    expect((await sweepFleet(services, source, 'test')).pendingIdle).toBe(1);
+    later(IDLE_CONFIRM_MS);
     // A push arrives while the sweep lists the fleet: its reconcile takes the PR's queue first.
     const pushed = randomBytes(20).toString('hex');
     await pushEcrImage(fixture.ecr, 'web', pushed);

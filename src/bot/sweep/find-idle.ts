@@ -6,6 +6,21 @@ import { hostnameOf, type Candidate } from './sweep-plan.js';
 import { groupOf } from './sweep-read.js';
 import type { Doomed, FoundPreview, RoutingGroup, SweptRepo } from './sweep-types.js';
 
+/**
+ * CloudWatch publishes load balancer and custom metrics a few minutes late: a preview that looks
+ * idle by its request count is stopped only when a sweep at least this much later agrees, by which
+ * time a request made just before the first look has arrived.
+ */
+export const IDLE_CONFIRM_MS = 3 * 60_000;
+
+export interface IdleFindings {
+  readonly idle: Doomed[];
+  readonly kept: number;
+  readonly unknown: number;
+  /** Idle by their request count at one look so far (`owner/repo#n`); a later sweep decides. */
+  readonly pending: ReadonlySet<string>;
+}
+
 /** Reads request counts in batches and judges each candidate; see idleVerdict for the rule. */
 export async function findIdle(
   services: BotServices,
@@ -13,7 +28,7 @@ export async function findIdle(
   candidates: readonly Candidate[],
   now: Date,
   problem: (text: string) => void,
-): Promise<{ idle: Doomed[]; kept: number; unknown: number }> {
+): Promise<IdleFindings> {
   const metrics = new Map<string, MetricRef>();
   const windowMs = Math.max(0, ...candidates.map((c) => c.repo.config.idleAfterMs ?? 0));
   const unreadable = new Set<string>();
@@ -38,6 +53,11 @@ export async function findIdle(
   const idle: Doomed[] = [];
   let kept = 0;
   let unknown = 0;
+  const pending = new Set<string>();
+  const seen = services.idleSeen;
+  // Looks at previews that are gone no longer matter.
+  const current = new Set(candidates.map((c) => keyOf(c.preview)));
+  for (const key of seen.keys()) if (!current.has(key)) seen.delete(key);
   for (const { preview, repo, pull } of candidates) {
     if (preview.tasks.length === 0) continue;
     const requests: RequestSignal = unreadable.has(keyOf(preview))
@@ -59,7 +79,18 @@ export async function findIdle(
       ...(keepUntil && { keepUntil }),
       requests,
     });
+    const key = keyOf(preview);
+    if (!verdict.idle) seen.delete(key);
+    if (verdict.idle && requests.kind === 'read') {
+      const first = seen.get(key);
+      if (first === undefined) seen.set(key, now.getTime());
+      if (first === undefined || now.getTime() - first < IDLE_CONFIRM_MS) {
+        pending.add(key);
+        continue;
+      }
+    }
     if (verdict.idle) {
+      seen.delete(key);
       const hostname = hostnameOf(repo, preview.tasks);
       idle.push({
         ...preview,
@@ -81,7 +112,7 @@ export async function findIdle(
       );
     }
   }
-  return { idle, kept, unknown };
+  return { idle, kept, unknown, pending };
 }
 
 function newest(dates: ReadonlyArray<Date | undefined>): Date | undefined {

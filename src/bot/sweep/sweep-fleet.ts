@@ -32,7 +32,7 @@ export async function sweepFleet(
 
   const view = await readFleet(services, source, problem);
   const plan = await planSweep(view, problem);
-  const { idle, kept, unknown } = await findIdle(
+  const { idle, kept, unknown, pending } = await findIdle(
     services,
     view.groups,
     plan.candidates,
@@ -46,7 +46,8 @@ export async function sweepFleet(
   if (!view.complete) {
     problem('routes without a task were left alone: part of the fleet could not be read');
   }
-  const idleKeys = new Set(idle.map((d) => `${d.full}#${d.pr}`));
+  // Idle or about to be: a relaunch would only bring back what nobody uses.
+  const idleKeys = new Set([...idle.map((d) => `${d.full}#${d.pr}`), ...pending]);
   const drifted = plan.reconcile.filter((f) => !idleKeys.has(`${f.full}#${f.pr}`));
   for (const found of drifted) {
     try {
@@ -82,6 +83,7 @@ export async function sweepFleet(
     orphanRoutes,
     reconciled: drifted.length,
     kept,
+    pendingIdle: pending.size,
     unknownActivity: unknown,
     problems,
   };

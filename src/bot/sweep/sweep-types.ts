@@ -50,6 +50,8 @@ export interface SweepReport {
   /** PRs handed to the reconcile loop: head moved, route missing, duplicate tasks, draft… */
   readonly reconciled: number;
   readonly kept: number;
+  /** Idle by their request count at a first look: stopped by a later sweep that agrees. */
+  readonly pendingIdle: number;
   /** Previews whose request count could not be read (left running, tried again next sweep). */
   readonly unknownActivity: number;
   /** What went wrong; a sweep with problems still does the parts it can prove safe. */
