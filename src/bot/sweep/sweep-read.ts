@@ -71,10 +71,21 @@ export async function readFleet(
   return { installed: installed.length, swept, groups, fleet, complete };
 }
 
+/**
+ * Repositories whose routes live in the same place (mode, zone, domain, listener): their routes
+ * are read once and removed in one batch per zone. Port, label template and health check only
+ * matter to route() and to the orphan check, which looks at every template of the group.
+ */
 function groupByRouting(repos: readonly SweptRepo[]): RoutingGroup[] {
   const groups = new Map<string, RoutingGroup>();
   for (const repo of repos) {
-    const key = JSON.stringify(repo.config.routing);
+    const routing = repo.config.routing;
+    const key = JSON.stringify([
+      routing.mode,
+      routing.hostedZoneId,
+      routing.domain.toLowerCase(),
+      routing.mode === 'alb' ? [routing.listenerArn, routing.vpcId] : [],
+    ]);
     const group = groups.get(key);
     if (group) group.repos.push(repo);
     else groups.set(key, { repos: [repo], deps: repo.deps });
