@@ -240,7 +240,7 @@ export async function sweepFigures(
         let clock = now;
         const bot = services(proxy, () => clock);
         const api = testOctokit(fleet.fixture.api.url);
-        const source = () => Promise.resolve([{ repo: REPO, api }]);
+        const source = () => Promise.resolve({ repos: [{ repo: REPO, api }], unreadable: [] });
         // Load the lazily imported clients first, so the first run is not also timing imports.
         await Promise.all([bot.aws.cloudwatch(), bot.aws.route53()]);
         if (mode === 'sweep') {

@@ -117,7 +117,7 @@ beforeEach(async () => {
   clock = new Date();
   services = testBotServices(proxy.url, () => clock, logger);
   const api = testOctokit(fixture.api.url);
-  source = () => Promise.resolve([{ repo: REPO, api }]);
+  source = () => Promise.resolve({ repos: [{ repo: REPO, api }], unreadable: [] });
 });
 
 afterEach(async () => {

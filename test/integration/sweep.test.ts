@@ -65,7 +65,7 @@ beforeEach(async () => {
   clock = new Date();
   services = testBotServices(proxy.url, () => clock, logger);
   const api = testOctokit(fixture.api.url);
-  source = () => Promise.resolve([{ repo: REPO, api }]);
+  source = () => Promise.resolve({ repos: [{ repo: REPO, api }], unreadable: [] });
 });
 
 afterEach(async () => {
@@ -249,6 +249,22 @@ describe('the sweep', () => {
 
     expect(report.orphanRoutes).toBe(1);
     expect(await records()).toEqual([`pr-1-web.${DOMAIN}`, `www.${DOMAIN}`]);
+  });
+
+  it('leaves records without a task alone while an installation cannot be read', async () => {
+    await addRecord('pr-7-web', '10.7.7.7');
+    const api = testOctokit(fixture.api.url);
+    const partial: FleetSource = () =>
+      Promise.resolve({
+        repos: [{ repo: REPO, api }],
+        unreadable: ['installation 9 (octo-other) is suspended'],
+      });
+
+    const report = await sweepFleet(services, partial, 'test');
+
+    expect(report.orphanRoutes).toBe(0);
+    expect(report.problems).toContain('installation 9 (octo-other) is suspended');
+    expect(await records()).toEqual([`pr-7-web.${DOMAIN}`]);
   });
 
   it('gives a task without a record its route back, and a task behind its PR head the new head', async () => {

@@ -6,8 +6,15 @@ export interface InstalledRepo {
   readonly api: GitHubApi;
 }
 
+/** The repositories a sweep looks at, and installations it could not look into. */
+export interface Fleet {
+  readonly repos: InstalledRepo[];
+  /** Suspended installations: their repositories' previews may share a zone with the others'. */
+  readonly unreadable: readonly string[];
+}
+
 /** Where a sweep learns which repositories to look at. */
-export type FleetSource = () => Promise<InstalledRepo[]>;
+export type FleetSource = () => Promise<Fleet>;
 
 const PER_PAGE = 100;
 
@@ -40,12 +47,19 @@ export function installedRepositories(
       await auth(),
       'GET /app/installations',
       {},
-      (data) => data as Array<{ id: number; suspended_at?: string | null }>,
+      (data) =>
+        data as Array<{ id: number; suspended_at?: string | null; account?: { login?: string } }>,
     );
     const repos: InstalledRepo[] = [];
+    const unreadable: string[] = [];
     for (const installation of installations) {
       // A suspended installation cannot get a token; its previews wait until it is back.
-      if (installation.suspended_at) continue;
+      if (installation.suspended_at) {
+        unreadable.push(
+          `installation ${installation.id} (${installation.account?.login ?? '?'}) is suspended`,
+        );
+        continue;
+      }
       const api = await auth(installation.id);
       const list = await allPages(
         api,
@@ -57,6 +71,6 @@ export function installedRepositories(
       );
       for (const r of list) repos.push({ repo: { owner: r.owner.login, repo: r.name }, api });
     }
-    return repos;
+    return { repos, unreadable };
   };
 }

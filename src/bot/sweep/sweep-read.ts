@@ -27,8 +27,10 @@ export async function readFleet(
   source: FleetSource,
   problem: (text: string) => void,
 ): Promise<FleetView> {
-  const installed = await source();
-  let complete = true;
+  const { repos: installed, unreadable } = await source();
+  // Repositories the sweep cannot see may hold routes in the same zones: none can be an orphan.
+  let complete = unreadable.length === 0;
+  for (const why of unreadable) problem(why);
   const swept: SweptRepo[] = [];
   for (const repo of installed) {
     const full = `${repo.repo.owner}/${repo.repo.repo}`;
