@@ -64474,7 +64474,7 @@ async function runAction(env = process.env) {
         }
     };
     if (settings.command === 'preview' || settings.command === 'teardown') {
-        const { runPreviewCommand } = await Promise.all(/* import() */[__nccwpck_require__.e(815), __nccwpck_require__.e(691), __nccwpck_require__.e(600)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3600));
+        const { runPreviewCommand } = await Promise.all(/* import() */[__nccwpck_require__.e(815), __nccwpck_require__.e(691), __nccwpck_require__.e(865)]).then(__nccwpck_require__.bind(__nccwpck_require__, 2865));
         return runPreviewCommand(settings, clients, env);
     }
     const provided = await timed(settings.image ? 'resolve image' : 'build and push', () => (0,provide_action_image/* provideActionImage */.T)(settings, clients, env, settings.sha, settings.ecrRepository));

@@ -1,7 +1,7 @@
-import { StopTaskCommand } from '@aws-sdk/client-ecs';
 import { errorMessage } from '../../core/errors.js';
 import { upsertComment } from '../../core/github/living-comment.js';
 import { deregister } from '../../core/preview/launch-preview.js';
+import { stopPreviewTasks } from '../../core/preview/stop-preview-tasks.js';
 import { listPreviewTasks, type PreviewTask } from '../../core/preview/preview-tasks.js';
 import { hostKey } from '../../core/preview/router.js';
 import { labelFitsTemplate } from '../../core/preview/subdomain.js';
@@ -61,21 +61,14 @@ async function stopTasks(
   preview: Doomed,
   problem: (text: string) => void,
 ): Promise<boolean> {
-  let all = true;
-  for (const task of preview.tasks) {
-    try {
-      await services.aws.ecs.send(
-        new StopTaskCommand({
-          cluster: preview.cluster,
-          task: task.arn,
-          reason: `ecs-paas: ${preview.stopped.kind === 'idle' ? 'idle' : preview.stopped.why}`,
-        }),
-      );
-    } catch (error) {
-      all = false;
-      problem(`could not stop ${task.arn}: ${errorMessage(error)}`);
-    }
-  }
+  const stopped = await stopPreviewTasks(
+    services,
+    preview.cluster,
+    preview.tasks,
+    `ecs-paas: ${preview.stopped.kind === 'idle' ? 'idle' : preview.stopped.why}`,
+  );
+  const all = stopped.length === preview.tasks.length;
+  if (!all) problem(`${queueKey(preview)}: a task did not stop; its route stays until it does`);
   if (!all) return false;
   await deregister(
     services,

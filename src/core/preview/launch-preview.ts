@@ -25,6 +25,7 @@ import type {
   PullRequestRef,
 } from './preview-types.js';
 import { previewHost, type PreviewHost } from './preview-host.js';
+import { stopPreviewTasks } from './stop-preview-tasks.js';
 import { STARTED_BY, TAGS, tagValue } from './routing-types.js';
 import { taskAddress } from './task-address.js';
 import { waitForTask } from './wait-for-task.js';
@@ -302,21 +303,7 @@ export async function stopTasks(
   tasks: readonly PreviewTask[],
   sha: string,
 ): Promise<string[]> {
-  const stopped: string[] = [];
-  for (const task of tasks) {
-    try {
-      await deps.aws.ecs.send(
-        new StopTaskCommand({
-          cluster,
-          task: task.arn,
-          reason: `${SUPERSEDED} ${sha.slice(0, 7)}`,
-        }),
-      );
-      stopped.push(task.arn);
-    } catch (error) {
-      deps.log.warning(`Could not stop ${task.arn}: ${errorMessage(error)}`);
-    }
-  }
+  const stopped = await stopPreviewTasks(deps, cluster, tasks, `${SUPERSEDED} ${sha.slice(0, 7)}`);
   await deregister(
     deps,
     tasks.map((t) => t.task.taskDefinitionArn ?? ''),

@@ -1,8 +1,7 @@
-import { StopTaskCommand } from '@aws-sdk/client-ecs';
-import { errorMessage } from '../errors.js';
 import { deregister } from './launch-preview.js';
 import { previewHost } from './preview-host.js';
 import { listPreviewTasks } from './preview-tasks.js';
+import { stopPreviewTasks } from './stop-preview-tasks.js';
 import type {
   PreviewDeps,
   PreviewResult,
@@ -22,21 +21,7 @@ export async function teardownPreview(
 ): Promise<PreviewResult> {
   const fleet = await listPreviewTasks(deps.aws.ecs, settings.cluster);
   const mine = fleet.filter((t) => t.repo === pr.repo && t.pr === pr.number);
-  const stopped: string[] = [];
-  for (const task of mine) {
-    try {
-      await deps.aws.ecs.send(
-        new StopTaskCommand({
-          cluster: settings.cluster,
-          task: task.arn,
-          reason: `ecs-paas: ${why}`,
-        }),
-      );
-      stopped.push(task.arn);
-    } catch (error) {
-      deps.log.warning(`Could not stop ${task.arn}: ${errorMessage(error)}`);
-    }
-  }
+  const stopped = await stopPreviewTasks(deps, settings.cluster, mine, `ecs-paas: ${why}`);
   // The computed name covers a record whose task is already gone (a crash mid-teardown).
   const computed = previewHost(
     settings.routing,
