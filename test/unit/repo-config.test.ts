@@ -516,7 +516,7 @@ describe('parseRepoConfig', () => {
         {
           path: 'preview.extra',
           message:
-            'unknown key; expected one of cluster, task-definition, container, ecr-repository, launch-type, subnets, security-groups, assign-public-ip, routing, env, max-previews, forks, idle-after, activity-metric',
+            'unknown key; expected one of cluster, task-definition, container, ecr-repository, launch-type, subnets, security-groups, assign-public-ip, routing, env, max-previews, forks, idle-after, activity-metric, logs',
         },
         {
           path: 'environments.prod.services',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDuration } from '../duration.js';
+import { LOG_DELIVERIES, type LogDelivery } from '../preview/log-delivery.js';
 import type { PreviewSettings } from '../preview/preview-types.js';
 import { expected, got, integer, mapOf, matching, section, text } from './config-fields.js';
 import { routingSchema } from './routing-config.js';
@@ -21,6 +22,8 @@ export interface PreviewConfig extends PreviewSettings {
   /** Idle time before teardown, in ms; null when idle teardown is off (`idle-after: never`). */
   readonly idleAfterMs: number | null;
   readonly activityMetric?: ActivityMetric;
+  /** Left out, `/logs` comments on private and internal repositories and links on public ones. */
+  readonly logs?: LogDelivery;
 }
 
 const DEFAULT_IDLE_MS = 24 * 3_600_000;
@@ -106,6 +109,7 @@ export const previewSchema = section(
       .default('require-approval'),
     'idle-after': idleAfter,
     'activity-metric': activityMetric.optional(),
+    logs: z.enum(LOG_DELIVERIES, expected('comment, link or off')).optional(),
   },
   'a map with cluster, task-definition, subnets and routing',
 ).transform((preview): PreviewConfig => ({
@@ -122,6 +126,7 @@ export const previewSchema = section(
   maxPreviews: preview['max-previews'],
   forks: preview.forks,
   idleAfterMs: preview['idle-after'],
+  ...(preview.logs !== undefined && { logs: preview.logs }),
   ...(preview['activity-metric'] !== undefined && {
     activityMetric: {
       namespace: preview['activity-metric'].namespace,

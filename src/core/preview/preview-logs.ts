@@ -20,6 +20,26 @@ export interface ContainerLogs {
   readonly note?: string;
 }
 
+/** Where one container of a preview task writes its logs, or why that cannot be said. */
+export interface ContainerLogStream {
+  readonly container: string;
+  /** Left out when the stream cannot be named; `note` says why. */
+  readonly location?: { readonly group: string; readonly stream: string; readonly region: string };
+  readonly note?: string;
+}
+
+/**
+ * The awslogs group, stream and region of every container of a preview task, in task definition
+ * order, without reading a single line: what `/logs` names where it must not post lines.
+ */
+export async function listLogStreams(
+  aws: AwsClients,
+  cluster: string,
+  task: Task,
+): Promise<ContainerLogStream[]> {
+  return (await describeLogStreams(aws, cluster, task)).streams;
+}
+
 /**
  * The last `lines` log lines of every container of a preview task, in task definition order, each
  * masked for the secrets in the task's environment. One container's failure becomes its note and
@@ -31,38 +51,55 @@ export async function readPreviewLogs(
   task: Task,
   lines: number,
 ): Promise<ContainerLogs[]> {
-  if (!task.taskArn || !task.taskDefinitionArn) {
-    throw new Error(`The task in cluster ${cluster} has no ARN or task definition`);
-  }
   const count = Number.isFinite(lines)
     ? Math.min(Math.max(Math.trunc(lines), 1), MAX_LOG_LINES)
     : DEFAULT_LOG_LINES;
-  const { input: definition } = await describeTaskDefinition(aws.ecs, task.taskDefinitionArn);
-  const secrets = secretsOf(definition, task.overrides);
-  const taskId = taskIdOf(task.taskArn);
+  const { streams, secrets } = await describeLogStreams(aws, cluster, task);
   return Promise.all(
-    (definition.containerDefinitions ?? []).map(async (container): Promise<ContainerLogs> => {
-      const name = container.name ?? '?';
-      const location = awslogsStream(container, taskId);
-      if ('unknown' in location) return { container: name, lines: [], note: location.unknown };
+    streams.map(async ({ container, location, note }): Promise<ContainerLogs> => {
+      if (!location) return { container, lines: [], note: note ?? 'no log stream' };
       const source = `${location.group} › ${location.stream}`;
       // AwsClients reads one region; a group elsewhere would look missing, which misleads.
-      if (location.region && location.region !== aws.region) {
-        const note = `the logs are in ${location.region}, and the App reads ${aws.region}`;
-        return { container: name, lines: [], source, note };
+      if (location.region !== aws.region) {
+        const elsewhere = `the logs are in ${location.region}, and the App reads ${aws.region}`;
+        return { container, lines: [], source, note: elsewhere };
       }
       try {
         const messages = await readLastLogEvents(await aws.logs(), location, count);
         // A multi-line event (a stack trace joined by awslogs-multiline-pattern) is many lines.
         const split = messages.flatMap((message) => message.replace(/\r?\n$/, '').split(/\r?\n/));
-        return { container: name, lines: maskLogLines(split, secrets).slice(-count), source };
+        return { container, lines: maskLogLines(split, secrets).slice(-count), source };
       } catch (error) {
-        const note =
+        const why =
           error instanceof Error && error.name === 'ResourceNotFoundException'
             ? 'log stream not found: the container has written nothing yet, or its logs expired'
             : `read failed: ${maskSecrets(errorMessage(error), secrets)}`;
-        return { container: name, lines: [], source, note };
+        return { container, lines: [], source, note: why };
       }
     }),
   );
+}
+
+async function describeLogStreams(
+  aws: AwsClients,
+  cluster: string,
+  task: Task,
+): Promise<{ streams: ContainerLogStream[]; secrets: string[] }> {
+  if (!task.taskArn || !task.taskDefinitionArn) {
+    throw new Error(`The task in cluster ${cluster} has no ARN or task definition`);
+  }
+  const { input: definition } = await describeTaskDefinition(aws.ecs, task.taskDefinitionArn);
+  const taskId = taskIdOf(task.taskArn);
+  const streams = (definition.containerDefinitions ?? []).map((container): ContainerLogStream => {
+    const name = container.name ?? '?';
+    const location = awslogsStream(container, taskId);
+    if ('unknown' in location) return { container: name, note: location.unknown };
+    // Without awslogs-region the awslogs driver writes to the task's own region, the App's.
+    const region = location.region ?? aws.region;
+    return {
+      container: name,
+      location: { group: location.group, stream: location.stream, region },
+    };
+  });
+  return { streams, secrets: secretsOf(definition, task.overrides) };
 }
