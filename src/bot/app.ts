@@ -4,6 +4,7 @@ import type { BotServices } from './bot-services.js';
 import type { GitHubApi, RepoRef } from './github-api.js';
 import { handleCommandComment } from './handle-command.js';
 import { reconcilePullRequest } from './reconcile-pull-request.js';
+import { reportDispatchedRun } from './report-dispatch.js';
 import { recordActivity } from './record-activity.js';
 import { installedRepositories } from './sweep/installed-repositories.js';
 import { sweepApi } from './sweep/sweep-api.js';
@@ -49,13 +50,13 @@ export function ecsPaasApp(services: BotServices, sweep: SweepSettings = { inter
       if (context.payload.action === 'labeled' || context.payload.action === 'unlabeled') {
         if (context.payload.label?.name !== 'no-preview') return;
       }
-      background(context, () =>
+      background(context, services, () =>
         reconcile(context, services, pull.number, { actor: context.payload.sender.login }),
       );
     });
 
     app.on('pull_request.closed', (context) => {
-      background(context, () =>
+      background(context, services, () =>
         reconcile(context, services, context.payload.pull_request.number, {
           teardown: context.payload.pull_request.merged
             ? 'the pull request was merged'
@@ -70,26 +71,39 @@ export function ecsPaasApp(services: BotServices, sweep: SweepSettings = { inter
         'workflow_run' in context.payload
           ? context.payload.workflow_run
           : context.payload.check_suite;
+      if (
+        'workflow_run' in context.payload &&
+        context.payload.workflow_run.event === 'workflow_dispatch'
+      ) {
+        const dispatched = context.payload.workflow_run;
+        background(context, services, () =>
+          reportDispatchedRun(api(context), repoOf(context), dispatched),
+        );
+      }
       if (run.conclusion !== 'success') return;
       const numbers = (run.pull_requests ?? []).flatMap((p) => (p ? [p.number] : []));
-      background(context, () => imageMayBeReady(context, services, run.head_sha, numbers));
+      background(context, services, () =>
+        imageMayBeReady(context, services, run.head_sha, numbers),
+      );
     });
 
     // A review or a human's comment is PR activity: the preview is being looked at.
     app.on(['pull_request_review.submitted', 'pull_request_review_comment.created'], (context) => {
       if (context.payload.sender.type === 'Bot') return;
       const number = context.payload.pull_request.number;
-      background(context, () => recordActivity(api(context), services, repoOf(context), number));
+      background(context, services, () =>
+        recordActivity(api(context), services, repoOf(context), number),
+      );
     });
 
     app.on('issue_comment.created', (context) => {
       const { comment, issue } = context.payload;
       if (issue.pull_request && comment.user?.type !== 'Bot') {
-        background(context, () =>
+        background(context, services, () =>
           recordActivity(api(context), services, repoOf(context), issue.number),
         );
       }
-      background(context, () =>
+      background(context, services, () =>
         handleCommandComment(api(context), services, repoOf(context), {
           id: comment.id,
           body: comment.body,
@@ -97,6 +111,9 @@ export function ecsPaasApp(services: BotServices, sweep: SweepSettings = { inter
           authorType: comment.user?.type ?? 'User',
           issueNumber: issue.number,
           onPullRequest: Boolean(issue.pull_request),
+          createdAt: new Date(comment.created_at),
+          htmlUrl: comment.html_url,
+          delivery: context.id,
         }),
       );
     });
@@ -166,8 +183,12 @@ async function imageMayBeReady(
 }
 
 /** Runs handler work after the delivery is acknowledged; failures are logged, never thrown. */
-function background(context: AnyContext, work: () => Promise<unknown>): void {
-  void work().catch((error: unknown) =>
-    context.log.error(`handler failed: ${errorMessage(error)}`),
+function background(
+  context: AnyContext,
+  services: BotServices,
+  work: () => Promise<unknown>,
+): void {
+  services.work.track(
+    work().catch((error: unknown) => context.log.error(`handler failed: ${errorMessage(error)}`)),
   );
 }

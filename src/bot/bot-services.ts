@@ -5,7 +5,9 @@ import type { PreviewDeps, PreviewSettings } from '../core/preview/preview-types
 import type { PreviewRouter } from '../core/preview/router.js';
 import { AppMetrics } from './app-metrics.js';
 import type { ConfigCache } from './config-reader.js';
+import { WorkTracker } from './http/work-tracker.js';
 import { KeyedQueue } from './pr-queue.js';
+import { ReplyLimiter } from './reply-limiter.js';
 
 export interface BotOptions {
   readonly pollMs?: number;
@@ -18,13 +20,24 @@ export interface BotOptions {
 /** What every handler shares: AWS, the per-PR queue, the routers and metrics, built once per process. */
 export class BotServices {
   readonly queue = new KeyedQueue();
+  /** Work queued by deliveries after they were acknowledged: shutdown and tests wait on it. */
+  readonly work = new WorkTracker();
+  /** Command replies per user and PR in the last minute. */
+  readonly replyLimiter = new ReplyLimiter();
+  /** `/deploy <env>` running per repository and environment, with the link to the command. */
+  readonly environmentLocks = new Map<string, string>();
   readonly configCache: ConfigCache = new Map();
   /**
    * When each preview was first seen idle by its request count, so a later sweep can confirm it
    * after CloudWatch's delay. Lost on restart, which only delays a stop by one sweep.
    */
   readonly idleSeen = new Map<string, number>();
-  /** When PR activity was last written per PR, so a burst of comments writes once. */
+  /**
+   * When each preview's request count could first not be read: after idle-after × 3 the sweep
+   * judges it by PR activity alone. Lost on restart, which only restarts that wait.
+   */
+  readonly requestsUnreadableSince = new Map<string, number>();
+  /** When PR activity was last written per PR, so a burst of comments writes once (last minute only). */
   readonly recordedActivity = new Map<string, number>();
   readonly metrics: AppMetrics;
   readonly now: () => Date;
@@ -56,5 +69,15 @@ export class BotServices {
       this.routers.set(key, router);
     }
     return { aws: this.aws, router: await router, log: this.log, ...this.timing };
+  }
+
+  /**
+   * Forgets routers of routings no repository uses any more (a config changed, an uninstall), so
+   * the map does not grow for the life of the process. Work holding one keeps using it; the next
+   * previewDeps for a forgotten routing only builds a new one.
+   */
+  keepRouters(inUse: readonly PreviewSettings[]): void {
+    const keys = new Set(inUse.map((settings) => JSON.stringify(settings.routing)));
+    for (const key of this.routers.keys()) if (!keys.has(key)) this.routers.delete(key);
   }
 }

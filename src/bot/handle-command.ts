@@ -1,32 +1,28 @@
-import type { EnvironmentConfig } from '../core/config/repo-config.js';
-import { deployServices } from '../core/deploy/deploy-services.js';
 import { errorMessage } from '../core/errors.js';
-import { DeploymentRecorder } from '../core/github/deployments.js';
-import { findEcrImage } from '../core/image/find-ecr-image.js';
+import { publicText } from '../core/report/public-text.js';
+import { approveHead } from './approve-head.js';
 import type { BotServices } from './bot-services.js';
-import { HELP_LINES, PERMISSIONS, hasPermission, parseCommand, type Command } from './commands.js';
-import { readRepoConfig } from './config-reader.js';
+import { needPermission } from './command-permission.js';
+import type { CommandComment, Outcome } from './command-types.js';
+import { HELP_LINES, parseCommand, type Command } from './commands.js';
+import { deployEnvironment } from './deploy-environment.js';
 import { getPull, type GitHubApi, type RepoRef } from './github-api.js';
 import { keepPreview } from './keep-preview.js';
 import { reconcilePullRequest } from './reconcile-pull-request.js';
 import { showLogs } from './show-logs.js';
 
-export interface CommandComment {
-  readonly id: number;
-  readonly body: string;
-  readonly author: string;
-  readonly authorType: string;
-  readonly issueNumber: number;
-  readonly onPullRequest: boolean;
-}
+export type { CommandComment } from './command-types.js';
 
 type Reaction = 'eyes' | 'rocket' | 'confused';
 
+/** A command read later than this after it was written is stale: whoever wrote it saw another PR. */
+export const COMMAND_MAX_AGE_MS = 10 * 60_000;
+
 /**
  * Handles a new PR comment that may hold a slash command: ignored unless its first line is one,
- * it is on a pull request and a human wrote it. 👀 at once; 🚀 when done, 😕 with a short reason
- * when refused or failed. Permission comes from the collaborator-permission API, never from
- * author_association, and the head SHA is pinned the moment the command is read.
+ * it is on a pull request, a human wrote it and it is less than 10 minutes old. 👀 at once; 🚀
+ * when done, 😕 when refused or failed. Replies never quote the comment or carry other untrusted
+ * text, and at most five per user per PR per minute are posted (reactions say the rest).
  */
 export async function handleCommandComment(
   api: GitHubApi,
@@ -37,27 +33,30 @@ export async function handleCommandComment(
   if (!comment.onPullRequest || comment.authorType === 'Bot') return 'ignored';
   const command = parseCommand(comment.body);
   if (!command) return 'ignored';
-  await react(api, repo, comment.id, 'eyes');
-  try {
-    const outcome = await run(api, services, repo, comment, command);
-    await react(api, repo, comment.id, outcome.ok ? 'rocket' : 'confused');
-    if (outcome.reply) await reply(api, repo, comment, outcome.reply);
-    return outcome.ok ? 'done' : 'refused';
-  } catch (error) {
-    await react(api, repo, comment.id, 'confused');
-    await reply(
-      api,
-      repo,
-      comment,
-      `\`${firstLine(comment.body)}\` failed: ${errorMessage(error)}`,
+  const age = services.now().getTime() - comment.createdAt.getTime();
+  if (!(age <= COMMAND_MAX_AGE_MS)) {
+    services.log.info(
+      `${where(repo, comment)}: command ignored, written ${Math.round(age / 1000)}s ago`,
     );
-    return 'failed';
+    return 'stale';
   }
-}
-
-interface Outcome {
-  readonly ok: boolean;
-  readonly reply?: string;
+  await react(api, repo, comment.id, 'eyes');
+  let outcome: Outcome;
+  try {
+    outcome = await run(api, services, repo, comment, command);
+  } catch (error) {
+    services.log.warning(`${where(repo, comment)}: ${command.name} failed: ${errorMessage(error)}`);
+    outcome = {
+      ok: false,
+      reply: `The command failed; the App's logs have the details (delivery ${comment.delivery}).`,
+    };
+  }
+  await react(api, repo, comment.id, outcome.ok ? 'rocket' : 'confused');
+  const key = `${repo.owner}/${repo.repo}#${comment.issueNumber}@${comment.author}`;
+  if (outcome.reply && services.replyLimiter.take(key, services.now().getTime())) {
+    await reply(api, repo, comment.issueNumber, outcome.reply);
+  }
+  return outcome.ok ? 'done' : 'refused';
 }
 
 async function run(
@@ -69,19 +68,20 @@ async function run(
 ): Promise<Outcome> {
   switch (command.name) {
     case 'help':
-      return {
-        ok: true,
-        reply: [
-          'ecs-paas commands (first line of a comment):',
-          '',
-          ...HELP_LINES.map((l) => `- ${l}`),
-        ].join('\n'),
-      };
-    case 'unknown':
-      return {
-        ok: false,
-        reply: `\`${command.text}\` is not a command I know. Type \`/help\` for the list.`,
-      };
+    case 'unknown': {
+      // Readers and strangers get a reaction only: a reply is a comment anyone can make us post.
+      if (await needPermission(api, repo, comment.author, 'triage')) return { ok: false };
+      return command.name === 'help'
+        ? {
+            ok: true,
+            reply: [
+              'ecs-paas commands (first line of a comment):',
+              '',
+              ...HELP_LINES.map((l) => `- ${l}`),
+            ].join('\n'),
+          }
+        : { ok: false, reply: 'That is not a command I know. Comment `/help` for the list.' };
+    }
     case 'preview-keep': {
       const denied = await needPermission(api, repo, comment.author, 'write');
       if (denied) return denied;
@@ -92,133 +92,63 @@ async function run(
       if (denied) return denied;
       return showLogs(api, services, repo, comment.issueNumber, command.lines, comment.author);
     }
-    case 'deploy':
     case 'preview-stop': {
       const denied = await needPermission(api, repo, comment.author, 'write');
       if (denied) return denied;
-      if (command.name === 'preview-stop') {
-        await reconcilePullRequest(api, services, repo, comment.issueNumber, {
-          teardown: `stopped by @${comment.author} with /preview stop`,
-          actor: comment.author,
-        });
-        return { ok: true };
-      }
-      const sha = (await getPull(api, repo, comment.issueNumber)).head.sha;
-      const result = await reconcilePullRequest(api, services, repo, comment.issueNumber, {
-        approvedSha: sha,
+      await reconcilePullRequest(api, services, repo, comment.issueNumber, {
+        teardown: `stopped by @${comment.author} with /preview stop`,
         actor: comment.author,
       });
-      const ok = ['launched', 'replaced', 'unchanged', 'waiting'].includes(result.kind);
-      return ok
-        ? { ok }
-        : {
-            ok,
-            reply: `\`/deploy\` did not launch a preview: ${'reason' in result ? result.reason : result.kind}`,
-          };
+      return { ok: true };
     }
+    case 'deploy':
+      return deployPreview(api, services, repo, comment, command.sha);
     case 'deploy-environment':
-      // One deploy per environment at a time: two racing deploys would roll each other back.
-      return services.queue.run(`${repo.owner}/${repo.repo}:env:${command.environment}`, () =>
-        deployEnvironment(api, services, repo, comment, command.environment),
-      );
+      return deployEnvironment(api, services, repo, comment, command.environment, command.sha);
   }
 }
 
-async function deployEnvironment(
+/**
+ * `/deploy [sha]`: relaunch the preview. On a fork it is the approval, bound to the SHA the
+ * commenter saw; the reconcile launches only if that SHA is still the head when it runs.
+ */
+async function deployPreview(
   api: GitHubApi,
   services: BotServices,
   repo: RepoRef,
   comment: CommandComment,
-  name: string,
+  sha: string | undefined,
 ): Promise<Outcome> {
-  const read = await readRepoConfig(api, repo, services.configCache);
-  if (read.kind !== 'ok')
-    return {
-      ok: false,
-      reply:
-        read.kind === 'missing'
-          ? `\`/deploy ${name}\`: there is no .github/ecs-paas.yml on the default branch; add an 'environments:' section to it`
-          : `\`/deploy ${name}\`: .github/ecs-paas.yml on the default branch is not valid:\n\n\`\`\`\n${read.error.message}\n\`\`\``,
-    };
-  const environment: EnvironmentConfig | undefined = read.config.environments[name];
-  if (!environment) {
-    const known = Object.keys(read.config.environments);
-    return {
-      ok: false,
-      reply: `There is no environment '${name}' in .github/ecs-paas.yml${known.length ? ` (known: ${known.join(', ')})` : ''}.`,
-    };
-  }
-  const denied = await needPermission(api, repo, comment.author, environment.permission);
+  const denied = await needPermission(api, repo, comment.author, 'write');
   if (denied) return denied;
-  const sha = (await getPull(api, repo, comment.issueNumber)).head.sha;
-  const repository = read.config.preview?.ecrRepository ?? repo.repo;
-  const image = await findEcrImage(await services.aws.ecr(), services.aws.region, repository, sha);
-  if (!image)
-    return {
-      ok: false,
-      reply: `No image \`${repository}:${sha}\` in ECR yet; wait for CI and try again.`,
-    };
-
-  const recorder = new DeploymentRecorder(
-    api,
-    { owner: repo.owner, repo: repo.repo, environment: name, sha, production: /^prod/.test(name) },
-    services.log,
-  );
-  await recorder.start();
-  const report = await deployServices(
-    services.aws,
-    {
-      cluster: environment.cluster,
-      services: environment.services,
-      containers: environment.containers,
-      taskDefinition: environment.taskDefinition
-        ? { kind: 'reference', reference: environment.taskDefinition }
-        : { kind: 'service' },
-      image: image.image,
-      wait: true,
-      waitTimeoutMs: 15 * 60_000,
-      rollback: 'on-failure',
-      keepRevisions: 0,
-    },
-    services.log,
-  );
-  await recorder.status(report.failure ? 'failure' : 'success', {
-    description: report.failure ?? `Deployed ${sha.slice(0, 7)}`,
+  const pull = await getPull(api, repo, comment.issueNumber);
+  const fork = (pull.head.repo?.full_name ?? '') !== `${repo.owner}/${repo.repo}`;
+  let approvedSha = pull.head.sha;
+  if (fork || sha !== undefined) {
+    const approval = await approveHead(api, repo, pull, {
+      ...(sha !== undefined && { sha }),
+      createdAt: comment.createdAt,
+      fork,
+    });
+    if (!approval.ok) return approval;
+    approvedSha = approval.sha;
+  }
+  const result = await reconcilePullRequest(api, services, repo, comment.issueNumber, {
+    approvedSha,
+    actor: comment.author,
   });
-  const revision = report.taskDefinitionArn.split('/').pop() ?? '';
-  return report.failure
-    ? {
-        ok: false,
-        reply: `\`/deploy ${name}\` failed${report.rolledBack ? ' and was rolled back' : ''}: ${report.failure}`,
-      }
-    : {
-        ok: true,
-        reply: `Deployed \`${sha.slice(0, 7)}\` to **${name}** (${environment.services.join(', ')} on ${revision}).`,
-      };
+  if (['launched', 'replaced', 'unchanged', 'waiting'].includes(result.kind)) return { ok: true };
+  return {
+    ok: false,
+    reply:
+      result.kind === 'refused' && fork
+        ? `The head moved while the approval was handled; nothing was launched. Review the new head and comment \`/deploy <sha>\`.`
+        : 'No preview was launched; the preview comment says why.',
+  };
 }
 
-async function needPermission(
-  api: GitHubApi,
-  repo: RepoRef,
-  login: string,
-  required: string,
-): Promise<Outcome | undefined> {
-  const { data } = await api.request(
-    'GET /repos/{owner}/{repo}/collaborators/{username}/permission',
-    { ...repo, username: login },
-  );
-  const answer = data as { permission?: string; role_name?: string };
-  // role_name knows maintain and triage; custom role names fall back to the base permission.
-  const permission =
-    answer.role_name && (PERMISSIONS as readonly string[]).includes(answer.role_name)
-      ? answer.role_name
-      : (answer.permission ?? 'none');
-  return hasPermission(permission, required)
-    ? undefined
-    : {
-        ok: false,
-        reply: `@${login} needs ${required} access for this command (has ${permission}).`,
-      };
+function where(repo: RepoRef, comment: CommandComment): string {
+  return `${repo.owner}/${repo.repo}#${comment.issueNumber} (delivery ${comment.delivery})`;
 }
 
 async function react(
@@ -239,16 +169,12 @@ async function react(
 async function reply(
   api: GitHubApi,
   repo: RepoRef,
-  comment: CommandComment,
+  issueNumber: number,
   text: string,
 ): Promise<void> {
   await api.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
     ...repo,
-    issue_number: comment.issueNumber,
-    body: `> ${firstLine(comment.body)}\n\n${text}`,
+    issue_number: issueNumber,
+    body: publicText(text),
   });
-}
-
-function firstLine(body: string): string {
-  return body.split(/\r?\n/, 1)[0]?.trim() ?? '';
 }

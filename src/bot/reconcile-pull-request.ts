@@ -1,6 +1,7 @@
 import type { PreviewConfig } from '../core/config/repo-config.js';
 import { errorMessage } from '../core/errors.js';
 import { findComment, upsertComment } from '../core/github/living-comment.js';
+import { withHeadMarker } from '../core/github/head-marker.js';
 import { findEcrImage } from '../core/image/find-ecr-image.js';
 import { launchPreview } from '../core/preview/launch-preview.js';
 import { listPreviewTasks } from '../core/preview/preview-tasks.js';
@@ -55,8 +56,9 @@ export async function reconcilePullRequest(
   number: number,
   trigger: ReconcileTrigger = {},
 ): Promise<ReconcileOutcome> {
-  const key = `${repo.owner}/${repo.repo}#${number}`;
-  return services.queue.run(key, () => reconcileNow(api, services, repo, number, trigger));
+  return services.queue.run(key(repo, number), () =>
+    reconcileNow(api, services, repo, number, trigger),
+  );
 }
 
 async function reconcileNow(
@@ -82,6 +84,17 @@ async function reconcileNow(
   const pull = await getPull(api, repo, number);
   const ref = pullRef(repo, pull);
   const deps = await services.previewDeps(preview);
+  // Every comment this run writes records the head it shows, and since when: `/deploy` approves a
+  // fork's head only if the App showed it before the command was written.
+  const write = (body: string | ((existing: string | undefined) => string)) =>
+    upsertComment(api, target, (existing) =>
+      withHeadMarker(
+        typeof body === 'string' ? body : body(existing),
+        existing,
+        ref.sha,
+        services.now(),
+      ),
+    );
 
   const why = trigger.teardown ?? wantsNoPreview(pull);
   if (why) {
@@ -91,7 +104,7 @@ async function reconcileNow(
       await deactivatePreviewDeployments(api, repo, number, services.log);
     }
     if (result.kind === 'torn-down' && (result.stopped.length > 0 || trigger.teardown)) {
-      await upsertComment(api, target, previewBody(result, ref.sha, { stopped: stopReason(why) }));
+      await write(previewBody(result, ref.sha, { stopped: stopReason(why) }));
     }
     return result;
   }
@@ -103,7 +116,7 @@ async function reconcileNow(
       image: '',
       launchedBy: ref.author,
     });
-    await upsertComment(api, target, previewBody(result, ref.sha));
+    await write(previewBody(result, ref.sha));
     return result;
   }
 
@@ -116,7 +129,7 @@ async function reconcileNow(
   );
   if (!image) {
     const waiting = `${repository}:${ref.sha}`;
-    await upsertComment(api, target, waitingBody(waiting, ref.sha));
+    await write(waitingBody(waiting, ref.sha));
     return { kind: 'waiting', image: waiting };
   }
 
@@ -138,7 +151,13 @@ async function reconcileNow(
       isCurrentHead: (sha) => isHead(api, repo, number, sha),
     });
   } catch (error) {
-    result = { kind: 'failed', reason: errorMessage(error), details: [] };
+    // The PR sees what failed in words; the error itself (ARNs, account ids) stays in the log.
+    services.log.warning(`${key(repo, number)}: launch failed: ${errorMessage(error)}`);
+    result = {
+      kind: 'failed',
+      reason: `A call to AWS failed while launching (${errorCode(error)}); the App's logs have the details.`,
+      details: [],
+    };
   }
   if (result.kind === 'launched' || result.kind === 'replaced') {
     services.metrics.launched(ref.repo, result.seconds);
@@ -163,7 +182,7 @@ async function reconcileNow(
       requestsMeasured: preview.routing.mode === 'alb' || preview.activityMetric !== undefined,
     });
     // `/logs` output stays while the same task serves; a new task's comment starts without it.
-    await upsertComment(api, target, (existing) =>
+    await write((existing) =>
       result.kind === 'unchanged' ? replaceLogBlock(text, logBlockOf(existing)) : text,
     );
   }
@@ -191,3 +210,13 @@ function wantsNoPreview(pull: PullRequestData): string | undefined {
 }
 
 export { previewEnvironment };
+
+function key(repo: RepoRef, number: number): string {
+  return `${repo.owner}/${repo.repo}#${number}`;
+}
+
+/** The error's name (`AccessDeniedException`), which says what kind of failure without any detail. */
+function errorCode(error: unknown): string {
+  const name = error instanceof Error ? error.name : '';
+  return /^[A-Za-z]{3,60}$/.test(name) && name !== 'Error' ? name : 'error';
+}

@@ -15,7 +15,7 @@ import {
   ListResourceRecordSetsCommand,
   Route53Client,
 } from '@aws-sdk/client-route-53';
-import { deliver, startApp, type AppProcess } from '../support/app-process.js';
+import { deliver, settled, startApp, type AppProcess } from '../support/app-process.js';
 import {
   createDefaultNetwork,
   registerFargateTaskDefinition,
@@ -83,11 +83,7 @@ beforeEach(async () => {
 
 afterEach(async () => {
   // Let the App finish what the test started, so its work never lands in the next test's world.
-  let seen = -1;
-  for (let i = 0; i < 100 && seen !== world.requests().length; i++) {
-    seen = world.requests().length;
-    await new Promise((r) => setTimeout(r, 700));
-  }
+  await settled(app);
   // Every request the App made must have been valid against GitHub's OpenAPI description.
   api.assertNoViolations();
 });
@@ -166,7 +162,6 @@ async function records(): Promise<string[]> {
 }
 
 const lastComment = (n: number): string => world.comments(n).at(-1) ?? '';
-const idle = () => new Promise((r) => setTimeout(r, 600));
 
 describe('the App, driven by signed webhooks over HTTP', () => {
   it('launches a preview when the image exists, with one comment and a Deployment that links it', async () => {
@@ -258,7 +253,7 @@ describe('the App, driven by signed webhooks over HTTP', () => {
     const deliveryId = randomBytes(8).toString('hex');
     for (let i = 0; i < 5; i++) await deliver(app, 'pull_request', payload, { deliveryId });
     await eventually('preview', () => lastComment(4).includes('Preview ready') || undefined);
-    await idle();
+    await settled(app);
     expect(await running()).toHaveLength(1);
     expect(world.deployments).toHaveLength(1);
 
@@ -288,7 +283,7 @@ describe('the App, driven by signed webhooks over HTTP', () => {
       { tamper: true },
     );
     expect(response.status).toBeGreaterThanOrEqual(400);
-    await idle();
+    await settled(app);
     expect(world.requests().filter((r) => r.includes('/5'))).toEqual([]);
     expect(await running()).toEqual([]);
   });
@@ -298,7 +293,7 @@ describe('the App, driven by signed webhooks over HTTP', () => {
     world.addPull({ number: 6, sha: head, draft: true });
     await pushEcrImage(ecr, 'web', head);
     await send('opened', 6, head);
-    await idle();
+    await settled(app);
     expect(await running()).toEqual([]);
 
     world.updatePull(6, { draft: false });
@@ -324,7 +319,7 @@ describe('the App, driven by signed webhooks over HTTP', () => {
     await eventually('config comment', () => lastComment(7).includes('not valid') || undefined);
     expect(lastComment(7)).toContain('preview.max-previews');
     await send('synchronize', 7, head);
-    await idle();
+    await settled(app);
     expect(world.comments(7)).toHaveLength(1);
     expect(await running()).toEqual([]);
   });
@@ -375,19 +370,28 @@ describe('the App, driven by signed webhooks over HTTP', () => {
     await deliver(app, 'issue_comment', world.issueCommentEvent('edited', comment));
     const bot = world.addComment(9, '/deploy', { login: 'other[bot]', type: 'Bot' });
     await deliver(app, 'issue_comment', world.issueCommentEvent('created', bot));
-    await idle();
+    await settled(app);
     expect(world.requests().length).toBe(before);
   });
 
-  it('answers /help and unknown commands with a short reply', async () => {
+  it('answers /help and unknown commands from triage up, never quoting them; a reader gets a reaction only', async () => {
     world.addPull({ number: 10, sha: sha() });
-    const help = world.addComment(10, '/help', { login: 'reader', type: 'User' });
+    world.setPermission('triager', 'triage');
+    const readersHelp = world.addComment(10, '/help', { login: 'reader', type: 'User' });
+    await deliver(app, 'issue_comment', world.issueCommentEvent('created', readersHelp));
+    await settled(app);
+    expect(
+      world.reactions.filter((r) => r.commentId === readersHelp.id).map((r) => r.content),
+    ).toEqual(['eyes', 'confused']);
+    expect(world.comments(10)).toHaveLength(1);
+
+    const help = world.addComment(10, '/help', { login: 'triager', type: 'User' });
     await deliver(app, 'issue_comment', world.issueCommentEvent('created', help));
     await eventually(
       'help',
       () => world.comments(10).some((c) => c.includes('/preview stop')) || undefined,
     );
-    const unknown = world.addComment(10, '/destroy everything', {
+    const unknown = world.addComment(10, '/destroy @everyone [x](https://evil.example)', {
       login: 'maintainer',
       type: 'User',
     });
@@ -396,6 +400,7 @@ describe('the App, driven by signed webhooks over HTTP', () => {
       'unknown',
       () => world.comments(10).some((c) => c.includes('is not a command I know')) || undefined,
     );
+    expect(world.comments(10).join('\n')).not.toMatch(/destroy|@everyone|evil\.example/);
   });
 
   it('deploys the head image to an environment with /deploy <env> and records its Deployment', async () => {

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { freePort } from './ports.js';
 import { sendWebhook, signWebhook } from './webhooks.js';
 
@@ -50,6 +51,10 @@ export interface StartAppOptions {
   env?: Record<string, string>;
   /** The entry file, relative to the repository root; `src/bot/main.ts` (the harness's own checks use another). */
   entry?: string;
+  /** The working directory; the repository root unless given (start-up tests plant files there). */
+  cwd?: string;
+  /** Resolve when the output matches this instead of when `/ping` answers (setup mode has no /ping). */
+  readyLine?: RegExp;
 }
 
 export interface AppProcess {
@@ -108,6 +113,8 @@ export async function startApp(options: StartAppOptions): Promise<AppProcess> {
     AWS_EC2_METADATA_DISABLED: 'true',
     // Tests sweep on purpose (POST /api/sweep); a timer would act in the middle of other tests.
     ECS_PAAS_SWEEP_INTERVAL: 'never',
+    // Serves GET /api/test/settled, which `settled()` reads.
+    NODE_ENV: 'test',
     ...options.env,
   };
   const child = spawn(
@@ -116,10 +123,10 @@ export async function startApp(options: StartAppOptions): Promise<AppProcess> {
       '--import',
       `data:text/javascript,${encodeURIComponent(LOOPBACK_GUARD)}`,
       '--import',
-      'tsx',
-      options.entry ?? DEFAULT_ENTRY,
+      pathToFileURL(join(REPO_ROOT, 'node_modules/tsx/dist/loader.mjs')).href,
+      join(REPO_ROOT, options.entry ?? DEFAULT_ENTRY),
     ],
-    { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: options.cwd ?? REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const chunks: string[] = [];
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => chunks.push(chunk));
@@ -154,7 +161,8 @@ export async function startApp(options: StartAppOptions): Promise<AppProcess> {
   };
 
   try {
-    await waitForPing(url, () => gone);
+    if (options.readyLine) await waitForLine(options.readyLine, output, () => gone);
+    else await waitForPing(url, () => gone);
   } catch (error) {
     await stop();
     const tail = output().slice(-4000) || '(nothing)';
@@ -189,6 +197,52 @@ async function waitForPing(url: string, exited: () => boolean): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`the App did not answer ${url}/ping with 200 within ${START_TIMEOUT_MS} ms`);
+}
+
+/** Polls the output until `line` matches; gives up at once when the process has exited. */
+async function waitForLine(
+  line: RegExp,
+  output: () => string,
+  exited: () => boolean,
+): Promise<void> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (line.test(output())) return;
+    if (exited()) throw new Error(`the App exited before printing ${String(line)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`the App did not print ${String(line)} within ${START_TIMEOUT_MS} ms`);
+}
+
+/**
+ * Waits until the App has accepted at least `deliveries` deliveries in all (when given) and
+ * finished all the background work they caused: the moment to assert that nothing happened.
+ */
+export async function settled(
+  app: Pick<AppProcess, 'url' | 'output'>,
+  deliveries?: number,
+  timeoutMs = 60_000,
+): Promise<{ deliveries: number; finished: number }> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    const response = await fetch(`${app.url}/api/test/settled`);
+    last = await response.text();
+    const state = JSON.parse(last) as { deliveries: number; pending: number; finished: number };
+    if (state.pending === 0 && (deliveries === undefined || state.deliveries >= deliveries)) {
+      return state;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(
+    `the App did not settle within ${timeoutMs} ms (last: ${last})\n${app.output().slice(-3000)}`,
+  );
+}
+
+/** How many deliveries the App has accepted so far (redeliveries and refusals are not counted). */
+export async function acceptedDeliveries(app: Pick<AppProcess, 'url'>): Promise<number> {
+  const response = await fetch(`${app.url}/api/test/settled`);
+  return ((await response.json()) as { deliveries: number }).deliveries;
 }
 
 export interface DeliverOptions {

@@ -88,15 +88,21 @@ describe('parseRepoConfig', () => {
       },
       environments: {
         staging: {
+          kind: 'services',
           cluster: 'prod',
           services: ['web-staging'],
           permission: 'write',
+          requireChecks: true,
+          requireApproval: false,
           containers: [],
         },
         production: {
+          kind: 'services',
           cluster: 'prod',
           services: ['web', 'worker'],
           permission: 'admin',
+          requireChecks: true,
+          requireApproval: false,
           containers: [],
         },
       },
@@ -207,15 +213,21 @@ describe('parseRepoConfig', () => {
     });
     expect(config.environments).toStrictEqual({
       staging: {
+        kind: 'services',
         cluster: 'prod',
         services: ['web-staging'],
         permission: 'write',
+        requireChecks: true,
+        requireApproval: false,
         containers: ['web'],
       },
       'prod-eu': {
+        kind: 'services',
         cluster: 'prod',
         services: ['web', 'worker'],
         permission: 'maintain',
+        requireChecks: true,
+        requireApproval: false,
         containers: ['web', 'sidecar'],
         taskDefinition: 'web',
       },
@@ -232,9 +244,12 @@ describe('parseRepoConfig', () => {
       '',
     ].join('\n');
     expect(parseRepoConfig(text).environments.production).toStrictEqual({
+      kind: 'services',
       cluster: 'prod',
       services: ['web', 'worker'],
       permission: 'write',
+      requireChecks: true,
+      requireApproval: false,
       containers: [],
     });
   });
@@ -463,13 +478,43 @@ describe('parseRepoConfig', () => {
         'an environment name with capitals',
         { environments: { Staging: { cluster: 'prod', services: 'web' } } },
         'environments.Staging',
-        "got 'Staging'; expected an environment name of lowercase letters, digits and '-', such as staging",
+        "got 'Staging'; expected an environment name of lowercase letters, digits and '-', such as staging, that does not look like a commit SHA",
       ],
       [
         'an unknown permission',
         { environments: { prod: { cluster: 'prod', services: 'web', permission: 'owner' } } },
         'environments.prod.permission',
-        "got 'owner'; expected read, triage, write, maintain or admin",
+        "got 'owner'; expected write, maintain or admin",
+      ],
+      [
+        'a read permission for an environment',
+        { environments: { prod: { cluster: 'prod', services: 'web', permission: 'read' } } },
+        'environments.prod.permission',
+        "got 'read'; expected write, maintain or admin: read access cannot push code, so it cannot deploy it",
+      ],
+      [
+        'a triage permission for an environment',
+        { environments: { prod: { cluster: 'prod', services: 'web', permission: 'triage' } } },
+        'environments.prod.permission',
+        "got 'triage'; expected write, maintain or admin: triage access cannot push code, so it cannot deploy it",
+      ],
+      [
+        'an environment name that looks like a SHA',
+        { environments: { deadbeef: { cluster: 'prod', services: 'web' } } },
+        'environments.deadbeef',
+        "got 'deadbeef'; expected an environment name of lowercase letters, digits and '-', such as staging, that does not look like a commit SHA",
+      ],
+      [
+        'a workflow environment that also names services',
+        { environments: { prod: { workflow: 'deploy.yml', services: 'web' } } },
+        'environments.prod.services',
+        'not used with workflow: the workflow does the deploy; remove this key',
+      ],
+      [
+        'an environment with neither services nor a workflow',
+        { environments: { prod: { permission: 'admin' } } },
+        'environments.prod.cluster',
+        'missing; expected an ECS cluster name or ARN (or a workflow: to dispatch instead)',
       ],
       [
         'an empty services list',

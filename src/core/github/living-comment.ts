@@ -1,3 +1,4 @@
+import { publicText } from '../report/public-text.js';
 import type { DeploymentsApi } from './deployments.js';
 
 /** The hidden marker that finds our one comment on a PR; never remembered, always looked up. */
@@ -27,7 +28,7 @@ export async function upsertComment(
   body: string | ((existing: string | undefined) => string),
 ): Promise<{ id: number; created: boolean }> {
   const existing = await findComment(api, target);
-  const text = typeof body === 'string' ? body : body(existing?.body);
+  const text = publicText(typeof body === 'string' ? body : body(existing?.body));
   const marked = text.includes(COMMENT_MARKER) ? text : `${COMMENT_MARKER}\n${text}`;
   if (existing && existing.body === marked) return { id: existing.id, created: false };
   if (existing) {

@@ -1,0 +1,33 @@
+/**
+ * The head SHA the App last showed in a PR's comment, and since when it has shown it: hidden in
+ * the comment the App alone writes (found by the bot-only marker). GitHub does not say when a
+ * fork's commit was pushed, and a commit's own date is whatever its author wrote; the time the
+ * App first saw a head is no earlier than its push, so "seen before the command was written"
+ * proves the commenter could have reviewed it.
+ */
+export interface HeadSeen {
+  readonly sha: string;
+  readonly since: Date;
+}
+
+const PATTERN = /<!-- ecs-paas:head sha=([0-9a-f]{40}) since=(\d{4}-\d\d-\d\dT[\d:.]+Z) -->/;
+
+export function readHeadMarker(body: string | undefined): HeadSeen | undefined {
+  const match = body ? PATTERN.exec(body) : null;
+  if (!match?.[1] || !match[2]) return undefined;
+  const since = new Date(match[2]);
+  return Number.isNaN(since.getTime()) ? undefined : { sha: match[1], since };
+}
+
+/** `text` with the marker for `sha`: kept from `existing` when it already shows that SHA. */
+export function withHeadMarker(
+  text: string,
+  existing: string | undefined,
+  sha: string,
+  now: Date,
+): string {
+  const previous = readHeadMarker(existing);
+  const since = previous?.sha === sha ? previous.since : now;
+  const marker = `<!-- ecs-paas:head sha=${sha} since=${since.toISOString()} -->`;
+  return PATTERN.test(text) ? text.replace(PATTERN, marker) : `${text}\n${marker}`;
+}
