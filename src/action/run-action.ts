@@ -5,12 +5,19 @@ import { DeploymentRecorder } from '../core/github/deployments.js';
 import { deploySummary } from '../core/report/deploy-summary.js';
 import { actionsLogger as log } from './actions-logger.js';
 import { provideActionImage } from './provide-action-image.js';
+import { RegistryLogins } from './registry-logins.js';
 import { parseSettings, type ActionSettings } from './settings.js';
+import { readEventHead, refuseUntrustedHead } from './untrusted-head.js';
 
 /** The Action: settings in, core calls, outputs and summary out. Throws to fail the step. */
 export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const settings = parseSettings((name) => core.getInput(name), env);
   if (settings.githubToken) log.secret(settings.githubToken);
+  // Before any credential is used: preview refuses forks on its own, with a comment on the PR.
+  if (settings.command === 'build' || settings.command === 'deploy') {
+    refuseUntrustedHead(settings.command, await readEventHead(env));
+  }
+  const logins = new RegistryLogins();
   const clients = createAwsClients(settings.region);
   const timings: Array<[string, number]> = [];
   const timed = async <T>(phase: string, work: () => Promise<T>): Promise<T> => {
@@ -24,10 +31,16 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<v
 
   if (settings.command === 'preview' || settings.command === 'teardown') {
     const { runPreviewCommand } = await import('./run-preview.js');
-    return runPreviewCommand(settings, clients, env);
+    return runPreviewCommand(settings, clients, env, logins);
   }
   const provided = await timed(settings.image ? 'resolve image' : 'build and push', () =>
-    provideActionImage(settings, clients, env, settings.sha, settings.ecrRepository),
+    provideActionImage(
+      settings,
+      clients,
+      env,
+      { sha: settings.sha, repository: settings.ecrRepository },
+      logins,
+    ),
   );
   core.setOutput('image', provided.image);
   core.setOutput('digest', provided.digest);

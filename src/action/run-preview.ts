@@ -14,6 +14,7 @@ import { previewComment } from '../core/report/preview-comment.js';
 import { actionsLogger as log } from './actions-logger.js';
 import { provideActionImage } from './provide-action-image.js';
 import { readPullRequestEvent } from './pull-request-event.js';
+import type { RegistryLogins } from './registry-logins.js';
 import type { ActionSettings } from './settings.js';
 
 /**
@@ -24,6 +25,7 @@ export async function runPreviewCommand(
   settings: ActionSettings,
   clients: AwsClients,
   env: NodeJS.ProcessEnv,
+  logins: RegistryLogins,
 ): Promise<void> {
   const { pr } = await readPullRequestEvent(env, settings.command);
   const config = parseRepoConfig(await readConfig(settings.configPath), settings.configPath);
@@ -60,7 +62,13 @@ export async function runPreviewCommand(
     const repository = settings.ecrRepositoryExplicit
       ? settings.ecrRepository
       : (preview.ecrRepository ?? settings.ecrRepository);
-    const provided = await provideActionImage(settings, clients, env, pr.sha, repository);
+    const provided = await provideActionImage(
+      settings,
+      clients,
+      env,
+      { sha: pr.sha, repository, refName: pr.branch },
+      logins,
+    );
     image = provided.image;
     core.setOutput('image', provided.image);
     core.setOutput('digest', provided.digest);

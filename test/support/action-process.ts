@@ -8,6 +8,8 @@ export interface ActionRun {
   /** Everything the step printed, stdout then stderr, as the runner's log shows it. */
   readonly log: string;
   readonly outputs: Record<string, string>;
+  /** What the step saved with core.saveState, which the runner hands to its post step. */
+  readonly state: Record<string, string>;
   readonly summary: string;
   readonly ms: number;
 }
@@ -16,7 +18,8 @@ const BUNDLE = resolve('dist/index.js');
 
 /**
  * Runs the bundled Action the way a runner does: a node process with `INPUT_*` variables (names
- * upper-cased, hyphens kept), `GITHUB_OUTPUT` and `GITHUB_STEP_SUMMARY` files. Nothing is imported.
+ * upper-cased, hyphens kept), `GITHUB_OUTPUT`, `GITHUB_STATE` and `GITHUB_STEP_SUMMARY` files.
+ * Nothing is imported. A post step is the same run with `postStepEnv(main.state)` in `env`.
  */
 export async function runActionProcess(
   inputs: Readonly<Record<string, string>>,
@@ -26,7 +29,9 @@ export async function runActionProcess(
   const dir = await mkdtemp(join(tmpdir(), 'ecs-paas-step-'));
   const outputFile = join(dir, 'output');
   const summaryFile = join(dir, 'summary');
+  const stateFile = join(dir, 'state');
   await writeFile(outputFile, '');
+  await writeFile(stateFile, '');
   await writeFile(summaryFile, '');
   const inputVars = Object.fromEntries(
     Object.entries(inputs).map(([name, value]) => [
@@ -47,6 +52,7 @@ export async function runActionProcess(
             RUNNER_TEMP: dir,
             GITHUB_OUTPUT: outputFile,
             GITHUB_STEP_SUMMARY: summaryFile,
+            GITHUB_STATE: stateFile,
             ...env,
             ...inputVars,
           },
@@ -63,6 +69,7 @@ export async function runActionProcess(
       status,
       log,
       outputs: parseOutputs(await readFile(outputFile, 'utf8')),
+      state: parseOutputs(await readFile(stateFile, 'utf8')),
       summary: await readFile(summaryFile, 'utf8'),
       ms: Date.now() - started,
     };
@@ -71,7 +78,15 @@ export async function runActionProcess(
   }
 }
 
-/** Reads the runner's `name<<DELIMITER … DELIMITER` output file format. */
+/** The runner's environment for a post step: each saved state as `STATE_<name>`. */
+export function postStepEnv(state: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(state).map(([name, value]) => [`STATE_${name}`, value]));
+}
+
+/**
+ * Reads the runner's `name<<DELIMITER … DELIMITER` file format (outputs and state); a name
+ * written twice keeps its last value, as the runner does.
+ */
 function parseOutputs(text: string): Record<string, string> {
   const outputs: Record<string, string> = {};
   const lines = text.split('\n');

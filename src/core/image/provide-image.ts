@@ -25,6 +25,11 @@ export interface ImageRequest {
   readonly sha: string;
   /** Extra tags besides the commit SHA. */
   readonly tags: readonly string[];
+  /**
+   * Told each registry just before the builder logs into it, so the caller can undo the login
+   * later even when this step dies between the login and its end.
+   */
+  readonly onLogin?: (registry: string) => void;
 }
 
 export interface ProvidedImage {
@@ -55,6 +60,7 @@ export async function provideImage(
     await ensureRepository(ecr, request.repository, request.createRepository, log);
     const login = await ecrLogin(ecr, log);
     registry = request.registry ?? login.registry;
+    request.onLogin?.(registry);
     await run(
       request.builder,
       ['login', '--username', login.username, '--password-stdin', registry],
