@@ -13,7 +13,11 @@ import {
   type Task,
 } from '@aws-sdk/client-ecs';
 import { createAwsClients, type AwsClients } from '../../src/core/aws/clients.js';
-import { readPreviewLogs, type ContainerLogs } from '../../src/core/preview/preview-logs.js';
+import {
+  listLogStreams,
+  readPreviewLogs,
+  type ContainerLogs,
+} from '../../src/core/preview/preview-logs.js';
 import {
   createDefaultNetwork,
   registerFargateTaskDefinition,
@@ -262,5 +266,32 @@ describe('readPreviewLogs', () => {
     await writeLines('web', numbered(600));
     const web = byName(await readPreviewLogs(aws, CLUSTER, task, 10_000), 'web');
     expect(web?.lines).toEqual(numbered(600).slice(-500));
+  });
+});
+
+describe('listLogStreams', () => {
+  it('names each container’s group, stream and region without reading a line', async () => {
+    await writeLines('web', [`calling the API with ${API_TOKEN}`]);
+    proxy.resetCounts();
+
+    const streams = await listLogStreams(aws, CLUSTER, task);
+
+    expect(streams).toEqual([
+      {
+        container: 'web',
+        location: { group: GROUP, stream: `pr-7/web/${taskId}`, region: 'us-east-1' },
+      },
+      {
+        container: 'worker',
+        location: { group: GROUP, stream: `pr-7/worker/${taskId}`, region: 'us-east-1' },
+      },
+      { container: 'sidecar', note: 'no awslogs log configuration' },
+      {
+        container: 'elsewhere',
+        location: { group: GROUP, stream: `pr-7/elsewhere/${taskId}`, region: 'eu-west-1' },
+      },
+    ]);
+    expect(proxy.counts()['CloudWatchLogs.GetLogEvents']).toBeUndefined();
+    expect(JSON.stringify(streams)).not.toContain(API_TOKEN);
   });
 });
