@@ -30,7 +30,11 @@ export async function approveHead(
     (await findComment(api, { ...repo, issueNumber: pull.number }))?.body,
   );
   if (seen) {
-    if (seen.sha === head && seen.since.getTime() <= command.createdAt.getTime()) {
+    // GitHub dates comments to the second; the App's mark is compared at the same precision.
+    if (
+      seen.sha === head &&
+      Math.floor(seen.since.getTime() / 1000) * 1000 <= command.createdAt.getTime()
+    ) {
       return { ok: true, sha: head };
     }
     const what =

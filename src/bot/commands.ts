@@ -15,7 +15,7 @@ export const HELP_LINES = [
   "`/deploy <environment> [sha]`: deploy the head's image to an environment from `.github/ecs-paas.yml` once its checks are green (the environment's permission, at least write)",
   '`/preview stop`: tear the preview down now (write access)',
   '`/preview keep <duration>`: no idle teardown for that long, e.g. `3d`, at most `30d` (write access)',
-  "`/logs [n]`: the last n lines (default 50, at most 500) of each container's logs, in this comment (write access)",
+  "`/logs [n]`: the last n lines (default 50, at most 500) of each container's logs, in this comment on private repositories; on public ones, where to read them (write access; `preview.logs` in .github/ecs-paas.yml)",
   '`/help`: this list (triage access)',
 ] as const;
 

@@ -11,6 +11,6 @@ export function publicText(text: string): string {
       // an ECR host or any other 12-digit account id standing alone
       .replace(/(?<![\w.-])\d{12}(?![\w-])/g, '<account>')
       // role/name or user/name left after an ARN was split across text
-      .replace(/\b(role|user|assumed-role)\/[\w+=,.@/-]+/g, '$1/[hidden]')
+      .replace(/(?<![\w/])(role|user|assumed-role)\/[\w+=,.@/-]+/g, '$1/[hidden]')
   );
 }
