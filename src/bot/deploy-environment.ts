@@ -186,7 +186,7 @@ async function dispatchWorkflow(
         return_run_details: true,
       },
     );
-    run = (data ?? {});
+    run = data ?? {};
   } catch (error) {
     return {
       ok: false,
