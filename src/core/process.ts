@@ -51,6 +51,9 @@ export async function run(
         );
       }
     });
+    // A command that exits without reading its input (git rev-parse, a logout, a login that
+    // fails early) closes the pipe: EPIPE must not crash the process, the exit code tells.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(options.input ?? '');
   });
 }
