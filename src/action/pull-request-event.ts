@@ -2,8 +2,12 @@ import { readFile } from 'node:fs/promises';
 import type { PullRequestRef } from '../core/preview/preview-types.js';
 
 export interface PullRequestEvent {
+  /** `pull_request` or `pull_request_target`. */
+  readonly event: string;
   readonly action: string;
   readonly pr: PullRequestRef;
+  /** The branch the PR merges into, where the trusted config lives. */
+  readonly baseRef: string;
 }
 
 interface Payload {
@@ -11,7 +15,7 @@ interface Payload {
   pull_request?: {
     number?: number;
     head?: { sha?: string; ref?: string; repo?: { full_name?: string } | null };
-    base?: { repo?: { full_name?: string } };
+    base?: { ref?: string; repo?: { full_name?: string } };
     user?: { login?: string };
   };
 }
@@ -36,7 +40,9 @@ export async function readPullRequestEvent(
   if (!pull?.number || !pull.head?.sha)
     throw new Error('the pull_request event has no pull request number or head SHA');
   return {
+    event: name,
     action: payload.action ?? '',
+    baseRef: pull.base?.ref ?? '',
     pr: {
       repo: base,
       number: pull.number,

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import * as core from '@actions/core';
 import type { AwsClients } from '../core/aws/clients.js';
 import { parseRepoConfig } from '../core/config/repo-config.js';
@@ -12,6 +11,8 @@ import type { PreviewResult } from '../core/preview/preview-types.js';
 import { teardownPreview } from '../core/preview/teardown-preview.js';
 import { previewComment } from '../core/report/preview-comment.js';
 import { actionsLogger as log } from './actions-logger.js';
+import { readBaseConfig } from './base-config.js';
+import { assertCheckoutAt } from './checkout-head.js';
 import { provideActionImage } from './provide-action-image.js';
 import { readPullRequestEvent } from './pull-request-event.js';
 import type { RegistryLogins } from './registry-logins.js';
@@ -27,15 +28,18 @@ export async function runPreviewCommand(
   env: NodeJS.ProcessEnv,
   logins: RegistryLogins,
 ): Promise<void> {
-  const { pr } = await readPullRequestEvent(env, settings.command);
-  const config = parseRepoConfig(await readConfig(settings.configPath), settings.configPath);
+  const event = await readPullRequestEvent(env, settings.command);
+  const { pr } = event;
+  const github = settings.githubToken ? await octokit(settings.githubToken) : undefined;
+  const configFile = await readBaseConfig({ path: settings.configPath, github, log }, event);
+  log.info(`Config: ${configFile.from}`);
+  const config = parseRepoConfig(configFile.text, settings.configPath);
   if (!config.preview) {
     throw new Error(
-      `Input 'config': ${settings.configPath} has no 'preview' section; add one to use command '${settings.command}'`,
+      `Input 'config': ${configFile.from} has no 'preview' section; add one to use command '${settings.command}'`,
     );
   }
   const preview = config.preview;
-  const github = settings.githubToken ? await octokit(settings.githubToken) : undefined;
   const [owner = '', repo = ''] = pr.repo.split('/');
   const deps = {
     aws: clients,
@@ -62,6 +66,8 @@ export async function runPreviewCommand(
     const repository = settings.ecrRepositoryExplicit
       ? settings.ecrRepository
       : (preview.ecrRepository ?? settings.ecrRepository);
+    // What is built must be the commit the image is tagged with, whatever the checkout holds.
+    if (!settings.image) await assertCheckoutAt(settings.build.context, pr.sha, env);
     const provided = await provideActionImage(
       settings,
       clients,
@@ -109,16 +115,6 @@ export async function runPreviewCommand(
       ? `Preview: ${url} (${result.kind})`
       : `Preview: ${result.kind}${'reason' in result ? ` — ${result.reason}` : ''}`,
   );
-}
-
-async function readConfig(path: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch {
-    throw new Error(
-      `Input 'config': cannot read ${path}; check out the repository first (actions/checkout) or set 'config'`,
-    );
-  }
 }
 
 async function octokit(token: string): Promise<DeploymentsApi> {

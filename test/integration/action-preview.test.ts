@@ -14,6 +14,8 @@ import {
   ListResourceRecordSetsCommand,
   Route53Client,
 } from '@aws-sdk/client-route-53';
+import { commitAll, freshCheckout, git } from '../support/action-checkout.js';
+import { contentFile, notFound } from '../support/action-contents.js';
 import { runActionProcess } from '../support/action-process.js';
 import {
   awsEnv,
@@ -43,6 +45,10 @@ let comments: Array<{
   user: { login: string; type: string; id: number };
 }>;
 let head: string;
+/** `.github/ecs-paas.yml` as the base branch holds it (the contents API serves it). */
+let baseConfig: string;
+/** Set to answer the contents API with 404, as for a base branch without the config. */
+let baseConfigMissing: boolean;
 
 beforeAll(async () => {
   moto = await startMoto();
@@ -53,7 +59,6 @@ beforeAll(async () => {
   ecs = new ECSClient(testAwsConfig(moto.url));
   route53 = new Route53Client(testAwsConfig(moto.url));
   workdir = await mkdtemp(join(tmpdir(), 'ecs-paas-preview-'));
-  await writeScratchContext(workdir);
 });
 
 afterAll(async () => {
@@ -84,21 +89,23 @@ beforeEach(async () => {
   );
   zoneId = zone.HostedZone?.Id?.split('/').pop() ?? '';
   await mkdir(join(workdir, '.github'), { recursive: true });
-  await writeFile(
-    join(workdir, '.github/ecs-paas.yml'),
-    [
-      'preview:',
-      '  cluster: previews',
-      '  task-definition: web',
-      '  container: web',
-      '  ecr-repository: web',
-      `  subnets: [${network.subnetIds[0] ?? ''}]`,
-      `  security-groups: [${network.securityGroupId}]`,
-      `  routing: { mode: dns, hosted-zone-id: ${zoneId}, domain: preview.example.com, port: 80 }`,
-      '  env: { NODE_ENV: preview }',
-      '',
-    ].join('\n'),
-  );
+  baseConfig = [
+    'preview:',
+    '  cluster: previews',
+    '  task-definition: web',
+    '  container: web',
+    '  ecr-repository: web',
+    `  subnets: [${network.subnetIds[0] ?? ''}]`,
+    `  security-groups: [${network.securityGroupId}]`,
+    `  routing: { mode: dns, hosted-zone-id: ${zoneId}, domain: preview.example.com, port: 80 }`,
+    '  env: { NODE_ENV: preview }',
+    '',
+  ].join('\n');
+  // The checkout's copy starts as the base's; tests that need the PR to differ change it.
+  await writeFile(join(workdir, '.github/ecs-paas.yml'), baseConfig);
+  await writeScratchContext(workdir);
+  await freshCheckout(workdir);
+  baseConfigMissing = false;
 
   // A tiny GitHub: the PR's comments and head live here; Prism still checks every request.
   comments = [];
@@ -122,6 +129,11 @@ beforeEach(async () => {
     comment.body = (req.body as { body: string }).body;
     return { status: 200, body: comment };
   });
+  github.on('GET /repos/{owner}/{repo}/contents/{path}', (req) =>
+    baseConfigMissing
+      ? notFound
+      : contentFile(`${req.params.owner}/${req.params.repo}`, req.params.path ?? '', baseConfig),
+  );
   github.on('GET /repos/{owner}/{repo}/pulls/{pull_number}', () => ({
     status: 200,
     body: { number: 12, head: { sha: head } },
@@ -129,12 +141,29 @@ beforeEach(async () => {
   proxy.resetCounts();
 });
 
-async function step(command: 'preview' | 'teardown', sha: string, action = 'synchronize') {
+interface StepOptions {
+  readonly action?: string;
+  readonly event?: 'pull_request' | 'pull_request_target';
+  readonly headRepo?: string;
+  /** GITHUB_SHA, the merge commit on pull_request events; any SHA by default. */
+  readonly githubSha?: string;
+}
+
+/** One run of the step for PR 12 of acme/web whose head is `sha`, as a runner would start it. */
+async function step(command: 'preview' | 'teardown', sha: string, options: StepOptions = {}) {
   head = sha;
-  const eventPath = join(workdir, `event-${command}-${sha.slice(0, 7)}.json`);
+  const eventPath = join(workdir, `event-${command}-${randomBytes(4).toString('hex')}.json`);
   await writeFile(
     eventPath,
-    JSON.stringify(pullRequestPayload({ action, repo: 'acme/web', number: 12, sha })),
+    JSON.stringify(
+      pullRequestPayload({
+        action: options.action ?? 'synchronize',
+        repo: 'acme/web',
+        number: 12,
+        sha,
+        ...(options.headRepo ? { headRepo: options.headRepo } : {}),
+      }),
+    ),
   );
   return runActionProcess(
     {
@@ -147,9 +176,9 @@ async function step(command: 'preview' | 'teardown', sha: string, action = 'sync
     {
       ...awsEnv(proxy.url),
       ...podman.env,
-      GITHUB_SHA: randomBytes(20).toString('hex'),
+      GITHUB_SHA: options.githubSha ?? randomBytes(20).toString('hex'),
       GITHUB_REPOSITORY: 'acme/web',
-      GITHUB_EVENT_NAME: 'pull_request',
+      GITHUB_EVENT_NAME: options.event ?? 'pull_request',
       GITHUB_EVENT_PATH: eventPath,
       GITHUB_API_URL: github.url,
       GITHUB_WORKSPACE: workdir,
@@ -190,8 +219,8 @@ describe("the Action's preview and teardown commands, run from dist/index.js", (
       body: '<!-- ecs-paas:preview --> copied',
       user: { login: 'mallory', type: 'User', id: 7 },
     });
-    const first = randomBytes(20).toString('hex');
-    const opened = await step('preview', first, 'opened');
+    const first = await commitAll(workdir, 'first');
+    const opened = await step('preview', first, { action: 'opened' });
     expect(opened.log).not.toContain('::error::');
     expect(opened.status).toBe(0);
     expect(opened.outputs.url).toBe('http://pr-12-web.preview.example.com');
@@ -212,7 +241,7 @@ describe("the Action's preview and teardown commands, run from dist/index.js", (
     expect(comments[0]?.body).toContain(`\`${first.slice(0, 7)}\``);
 
     await writeScratchContext(workdir, { 'hello.txt': 'second commit\n' });
-    const second = randomBytes(20).toString('hex');
+    const second = await commitAll(workdir, 'second');
     const pushed = await step('preview', second);
     expect(pushed.status).toBe(0);
     expect(pushed.outputs.result).toBe('replaced');
@@ -220,7 +249,7 @@ describe("the Action's preview and teardown commands, run from dist/index.js", (
     expect(comments).toHaveLength(1);
     expect(comments[0]?.body).toContain(`\`${second.slice(0, 7)}\``);
 
-    const closed = await step('teardown', second, 'closed');
+    const closed = await step('teardown', second, { action: 'closed' });
     expect(closed.status).toBe(0);
     expect(closed.outputs.result).toBe('torn-down');
     expect(await running()).toEqual([]);
@@ -231,33 +260,8 @@ describe("the Action's preview and teardown commands, run from dist/index.js", (
   });
 
   it('refuses a fork PR before building anything from it', async () => {
-    const head = randomBytes(20).toString('hex');
-    const eventPath = join(workdir, 'event-fork.json');
-    await writeFile(
-      eventPath,
-      JSON.stringify(
-        pullRequestPayload({
-          action: 'opened',
-          repo: 'acme/web',
-          number: 12,
-          sha: head,
-          headRepo: 'mallory/web',
-        }),
-      ),
-    );
-
-    const run = await runActionProcess(
-      { command: 'preview', registry: registry.host, builder: 'podman', context: workdir },
-      {
-        ...awsEnv(proxy.url),
-        ...podman.env,
-        GITHUB_SHA: randomBytes(20).toString('hex'),
-        GITHUB_REPOSITORY: 'acme/web',
-        GITHUB_EVENT_NAME: 'pull_request',
-        GITHUB_EVENT_PATH: eventPath,
-        GITHUB_WORKSPACE: workdir,
-      },
-    );
+    const head = await commitAll(workdir, 'from a fork');
+    const run = await step('preview', head, { action: 'opened', headRepo: 'mallory/web' });
     expect(run.status).toBe(0);
     expect(run.outputs.result).toBe('refused');
     expect(run.log).toContain('comes from a fork');
@@ -265,12 +269,97 @@ describe("the Action's preview and teardown commands, run from dist/index.js", (
     expect(proxy.counts()['ECS.RunTask']).toBeUndefined();
   });
 
-  it('fails with the config key that is wrong, launching nothing', async () => {
-    await writeFile(
-      join(workdir, '.github/ecs-paas.yml'),
-      'preview:\n  cluster: previews\n  routng: {}\n',
+  it("builds the PR's head, not the merge commit the default checkout gives, and tags it so", async () => {
+    // As on GitHub: the PR's branch, a newer base, and the temporary merge commit of the two.
+    await git(workdir, 'checkout', '--quiet', '-b', 'feature');
+    await writeScratchContext(workdir, { 'hello.txt': 'the head of the pull request\n' });
+    const prHead = await commitAll(workdir, 'pull request');
+    await git(workdir, 'checkout', '--quiet', 'master');
+    await writeFile(join(workdir, 'base-only.txt'), 'pushed to the base meanwhile\n');
+    await commitAll(workdir, 'base moved on');
+    await git(workdir, 'merge', '--quiet', '--no-ff', '--no-edit', 'feature');
+    const merge = await git(workdir, 'rev-parse', 'HEAD');
+
+    const atMerge = await step('preview', prHead, { githubSha: merge });
+    expect(atMerge.status).toBe(1);
+    expect(atMerge.log).toContain(
+      `::error::the build context '${workdir}' is at commit ${merge.slice(0, 12)}, not the pull request's head ${prHead.slice(0, 12)}`,
     );
-    const run = await step('preview', randomBytes(20).toString('hex'));
+    expect(atMerge.log).toContain(
+      "actions/checkout with 'ref: ${{ github.event.pull_request.head.sha }}'",
+    );
+    expect(await registry.tags('web')).not.toContain(prHead);
+    expect(await registry.tags('web')).not.toContain(merge);
+    expect(proxy.counts()['ECS.RunTask']).toBeUndefined();
+
+    await git(workdir, 'checkout', '--quiet', '--detach', prHead);
+    const atHead = await step('preview', prHead, { githubSha: merge });
+    expect(atHead.log).not.toContain('::error::');
+    expect(atHead.status).toBe(0);
+    expect(await registry.tags('web')).not.toContain(merge);
+    const manifest = await registry.manifest('web', prHead);
+    expect(atHead.outputs.image).toBe(`${registry.host}/web@${manifest.digest}`);
+    const config = (await (
+      await fetch(
+        `http://${registry.host}/v2/web/blobs/${(manifest.body as { config: { digest: string } }).config.digest}`,
+      )
+    ).json()) as { config: { Labels: Record<string, string> } };
+    expect(config.config.Labels).toMatchObject({
+      'org.opencontainers.image.revision': prHead,
+      'org.opencontainers.image.version': 'feature/login',
+    });
+    expect(await running()).toEqual([prHead]);
+  });
+
+  it("reads the config from the base branch through the API, not the PR's copy", async () => {
+    // The PR's copy would not even parse: launching proves the base's copy was used.
+    await writeFile(join(workdir, '.github/ecs-paas.yml'), 'preview:\n  routng: {}\n');
+    const run = await step('preview', await commitAll(workdir, 'edits the config'));
+    expect(run.log).not.toContain('::error::');
+    expect(run.status).toBe(0);
+    expect(run.outputs.result).toBe('launched');
+    expect(run.log).toContain('Config: .github/ecs-paas.yml on master');
+    const read = github.requests.filter((r) => r.path.includes('/contents/'));
+    expect(read).toEqual([
+      expect.objectContaining({
+        method: 'GET',
+        path: expect.stringMatching(
+          /^\/repos\/acme\/web\/contents\/\.github(\/|%2F)ecs-paas\.yml$/,
+        ),
+        query: { ref: 'master' },
+        status: 200,
+      }),
+    ]);
+    github.assertNoViolations();
+  });
+
+  it("uses the checkout's copy when the base has none, for a PR from this repository", async () => {
+    baseConfigMissing = true;
+    const run = await step('preview', await commitAll(workdir, 'adds the config'));
+    expect(run.status).toBe(0);
+    expect(run.outputs.result).toBe('launched');
+    expect(run.log).toContain("using the checkout's copy");
+    expect(run.log).toContain('Config: .github/ecs-paas.yml in the checkout');
+  });
+
+  it.each<[string, StepOptions]>([
+    ['a pull_request_target event', { event: 'pull_request_target' }],
+    ['a fork', { headRepo: 'mallory/web' }],
+  ])("never uses the checkout's copy for %s, launching nothing", async (_case, options) => {
+    baseConfigMissing = true;
+    const head = await commitAll(workdir, 'adds the config');
+    const run = await step('preview', head, options);
+    expect(run.status).toBe(1);
+    expect(run.log).toMatch(
+      /::error::Input 'config': cannot read \.github\/ecs-paas\.yml from the base branch master \(.*Not Found.*\); on a pull_request.* the pull request's own copy is not trusted/,
+    );
+    expect(await registry.tags('web')).not.toContain(head);
+    expect(proxy.counts()['ECS.RunTask']).toBeUndefined();
+  });
+
+  it('fails with the config key that is wrong, launching nothing', async () => {
+    baseConfig = 'preview:\n  cluster: previews\n  routng: {}\n';
+    const run = await step('preview', await commitAll(workdir, 'head'));
     expect(run.status).toBe(1);
     expect(run.log).toMatch(/::error::.*preview\.routng.*did you mean 'routing'/);
     expect(await running()).toEqual([]);
