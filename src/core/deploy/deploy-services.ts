@@ -272,7 +272,9 @@ export async function deployServices(
       taskDefinitionArn,
     );
     explanation.push(`${state.service}: ${state.reason}`);
-    explanation.push(...(await explainStoppedTasks(clients, request.cluster, tasks, rendered)));
+    explanation.push(
+      ...(await explainStoppedTasks(clients, request.cluster, tasks, rendered, log)),
+    );
   }
   await showExplanation(explanation, log);
   const failure = failed

@@ -99,7 +99,7 @@ export async function runOneOffTask(
     log.info(`run-before: exited 0 after ${formatDuration(Date.now() - started)}`);
     return;
   }
-  const why = await explainStoppedTasks(clients, task.cluster, [stopped], task.definition);
+  const why = await explainStoppedTasks(clients, task.cluster, [stopped], task.definition, log);
   throw new Error(
     `run-before command failed (${container?.exitCode === undefined ? 'no exit code' : `exit code ${container.exitCode}`}); nothing was deployed\n${why.join('\n')}`,
   );

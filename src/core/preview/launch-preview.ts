@@ -223,7 +223,7 @@ async function startAndRoute(
       return { kind: 'discarded', sha: pr.sha, reason: reason.slice('ecs-paas: '.length) };
     }
     const details = outcome.task
-      ? await explainStoppedTasks(deps.aws, settings.cluster, [outcome.task], definition)
+      ? await explainStoppedTasks(deps.aws, settings.cluster, [outcome.task], definition, deps.log)
       : [];
     return {
       kind: 'failed',
