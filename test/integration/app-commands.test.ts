@@ -22,11 +22,13 @@ import { eventually as pollFor } from '../support/eventually.js';
 import { startGitHubApi, type GitHubApi } from '../support/github.js';
 import { createGitHubWorld, type GitHubWorld, type IssueComment } from '../support/github-world.js';
 import { setHeadChecks } from '../support/head-checks.js';
+import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { startMoto, type Moto } from '../support/moto.js';
 
 // Attacks on the slash commands, sent as signed deliveries to the running App: each test names
 // the actor of ../shared/THREATS.md it plays and what that actor must never achieve.
 let moto: Moto;
+let proxy: FaultProxy;
 let api: GitHubApi;
 let world: GitHubWorld;
 let app: AppProcess;
@@ -37,6 +39,7 @@ let network: Awaited<ReturnType<typeof createDefaultNetwork>>;
 
 beforeAll(async () => {
   moto = await startMoto({ servicesRunning: 1 });
+  proxy = await startFaultProxy(moto.url);
   api = await startGitHubApi();
   const config = testAwsConfig(moto.url);
   ecs = new ECSClient(config);
@@ -44,7 +47,7 @@ beforeAll(async () => {
   route53 = new Route53Client(config);
   app = await startApp({
     githubUrl: api.url,
-    awsEndpoint: moto.url,
+    awsEndpoint: proxy.url,
     env: { ECS_PAAS_POLL_MS: '50' },
   });
 });
@@ -52,11 +55,12 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const client of [ecs, ecr, route53]) client?.destroy();
   await app?.stop();
-  await Promise.allSettled([api?.stop(), moto?.stop()]);
+  await Promise.allSettled([api?.stop(), proxy?.stop(), moto?.stop()]);
 });
 
 beforeEach(async () => {
   await moto.reset();
+  proxy.clear();
   api.reset();
   world = createGitHubWorld(api, { owner: 'acme', repo: 'web' });
   await ecs.send(new CreateClusterCommand({ clusterName: 'previews' }));
@@ -288,6 +292,34 @@ describe('/deploy <env> is gated like a production deploy', () => {
       () => repliesOn(12).some((c) => c.includes('to **staging**')) || undefined,
     );
     expect(await stagingRevision()).not.toBe(before);
+  });
+
+  it('runs one deploy per environment at a time: a second one gets "in progress" and a link', async () => {
+    await createStaging();
+    const head = sha();
+    world.addPull({ number: 15, sha: head });
+    await pushEcrImage(ecr, 'web', head);
+    // The first deploy is held in UpdateService while the second command arrives.
+    proxy.inject('ECS.UpdateService', { kind: 'latency', ms: 3_000 }, 1);
+    const first = world.addComment(15, `/deploy staging ${head}`, {
+      login: 'maintainer',
+      type: 'User',
+    });
+    const second = world.addComment(15, `/deploy staging ${head}`, {
+      login: 'owner',
+      type: 'User',
+    });
+    await deliver(app, 'issue_comment', world.issueCommentEvent('created', first));
+    await eventually(
+      'the first deploy holding UpdateService',
+      () => (proxy.counts()['ECS.UpdateService'] ?? 0) > 0 || undefined,
+    );
+    await deliver(app, 'issue_comment', world.issueCommentEvent('created', second));
+    await settled(app);
+    expect(reactionsOf(second)).toEqual(['eyes', 'confused']);
+    expect(repliesOn(15).join('\n')).toContain(`in progress: ${first.html_url}`);
+    expect(reactionsOf(first)).toEqual(['eyes', 'rocket']);
+    expect(world.deployments.filter((d) => d.environment === 'staging')).toHaveLength(1);
   });
 
   it('wants an approving review of the head when the environment requires one', async () => {
