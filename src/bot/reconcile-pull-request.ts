@@ -1,7 +1,7 @@
 import type { PreviewConfig } from '../core/config/repo-config.js';
 import { errorMessage } from '../core/errors.js';
 import { findComment, upsertComment } from '../core/github/living-comment.js';
-import { withHeadMarker } from '../core/github/head-marker.js';
+import { readApproval, withApproval, withHeadMarker } from '../core/github/head-marker.js';
 import { findEcrImage } from '../core/image/find-ecr-image.js';
 import { launchPreview } from '../core/preview/launch-preview.js';
 import { listPreviewTasks } from '../core/preview/preview-tasks.js';
@@ -84,12 +84,17 @@ async function reconcileNow(
   const pull = await getPull(api, repo, number);
   const ref = pullRef(repo, pull);
   const deps = await services.previewDeps(preview);
+  let approvedSha = trigger.approvedSha === ref.sha ? ref.sha : undefined;
   // Every comment this run writes records the head it shows, and since when: `/deploy` approves a
-  // fork's head only if the App showed it before the command was written.
+  // fork's head only if the App showed it before the command was written. A fork's approval rides
+  // along, so the launch after its image is built still holds it.
   const write = (body: string | ((existing: string | undefined) => string)) =>
     upsertComment(api, target, (existing) =>
       withHeadMarker(
-        typeof body === 'string' ? body : body(existing),
+        withApproval(
+          typeof body === 'string' ? body : body(existing),
+          ref.fork ? approvedSha : undefined,
+        ),
         existing,
         ref.sha,
         services.now(),
@@ -109,7 +114,11 @@ async function reconcileNow(
     return result;
   }
 
-  const approved = trigger.approvedSha !== undefined && trigger.approvedSha === ref.sha;
+  if (ref.fork && !approvedSha && preview.forks !== 'never') {
+    const given = readApproval((await findComment(api, target))?.body);
+    if (given === ref.sha) approvedSha = given;
+  }
+  const approved = approvedSha !== undefined;
   if (ref.fork && (preview.forks === 'never' || !approved)) {
     const result = await launchPreview(deps, preview, {
       pr: ref,

@@ -9,7 +9,7 @@ import {
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { CreateClusterCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { CreateHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
-import { deliver, startApp, type AppProcess } from '../support/app-process.js';
+import { type AppProcess, deliver, settled, startApp } from '../support/app-process.js';
 import {
   createDefaultNetwork,
   registerFargateTaskDefinition,
@@ -114,11 +114,7 @@ beforeEach(async () => {
 
 afterEach(async () => {
   // Let the App finish what the test started, so its work never lands in the next test's world.
-  let seen = -1;
-  for (let i = 0; i < 100 && seen !== world.requests().length; i++) {
-    seen = world.requests().length;
-    await new Promise((r) => setTimeout(r, 700));
-  }
+  await settled(app);
   // Every request the App made must have been valid against GitHub's OpenAPI description.
   api.assertNoViolations();
 });

@@ -31,3 +31,19 @@ export function withHeadMarker(
   const marker = `<!-- ecs-paas:head sha=${sha} since=${since.toISOString()} -->`;
   return PATTERN.test(text) ? text.replace(PATTERN, marker) : `${text}\n${marker}`;
 }
+
+const APPROVAL = /<!-- ecs-paas:approved sha=([0-9a-f]{40}) -->/;
+
+/**
+ * A fork's head a writer approved with `/deploy` while its image was not built yet: kept in the
+ * App's comment so the launch that follows the image (a workflow_run, a check suite) still
+ * knows. It binds that SHA only; any other head is not approved by it.
+ */
+export function readApproval(body: string | undefined): string | undefined {
+  return body ? APPROVAL.exec(body)?.[1] : undefined;
+}
+
+export function withApproval(text: string, sha: string | undefined): string {
+  const stripped = text.replace(APPROVAL, '').trimEnd();
+  return sha ? `${stripped}\n<!-- ecs-paas:approved sha=${sha} -->` : stripped;
+}
