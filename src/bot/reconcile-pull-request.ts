@@ -1,5 +1,5 @@
 import type { PreviewConfig } from '../core/config/repo-config.js';
-import { errorMessage } from '../core/errors.js';
+import { publicReason } from '../core/errors.js';
 import { findComment, upsertComment } from '../core/github/living-comment.js';
 import { readApproval, withApproval, withHeadMarker } from '../core/github/head-marker.js';
 import { findEcrImage } from '../core/image/find-ecr-image.js';
@@ -161,10 +161,9 @@ async function reconcileNow(
     });
   } catch (error) {
     // The PR sees what failed in words; the error itself (ARNs, account ids) stays in the log.
-    services.log.warning(`${key(repo, number)}: launch failed: ${errorMessage(error)}`);
     result = {
       kind: 'failed',
-      reason: `A call to AWS failed while launching (${errorCode(error)}); the App's logs have the details.`,
+      reason: `A call to AWS failed while launching: ${publicReason(error, services.log)}.`,
       details: [],
     };
   }
@@ -224,8 +223,3 @@ function key(repo: RepoRef, number: number): string {
   return `${repo.owner}/${repo.repo}#${number}`;
 }
 
-/** The error's name (`AccessDeniedException`), which says what kind of failure without any detail. */
-function errorCode(error: unknown): string {
-  const name = error instanceof Error ? error.name : '';
-  return /^[A-Za-z]{3,60}$/.test(name) && name !== 'Error' ? name : 'error';
-}

@@ -389,6 +389,25 @@ describe('/deploy <env> is gated like a production deploy', () => {
 });
 
 describe('replies post little', () => {
+  it('tells a failed launch in words: no ARN, account id or role name in the public comment', async () => {
+    const head = sha();
+    world.addPull({ number: 21, sha: head });
+    await pushEcrImage(ecr, 'web', head);
+    const denied =
+      'User: arn:aws:sts::123456789012:assumed-role/ecs-paas-prod/i-0abc is not authorized to perform: ecs:RunTask on resource: arn:aws:ecs:us-east-1:123456789012:task-definition/web-preview:1';
+    proxy.intercept('ECS.RunTask', (_request, response) => ({
+      ...response,
+      status: 400,
+      body: JSON.stringify({ __type: 'AccessDeniedException', message: denied }),
+    }));
+    await deliver(app, 'pull_request', world.pullRequestEvent('opened', 21));
+    await settled(app);
+    const comment = world.comments(21).join('\n');
+    expect(comment).toContain('AccessDeniedException');
+    expect(comment).not.toMatch(/arn:aws|123456789012|ecs-paas-prod|not authorized/);
+    expect(app.output()).toContain('ecs-paas-prod');
+  });
+
   it('answers at most 5 commands per user per PR per minute; the rest get reactions', async () => {
     world.addPull({ number: 20, sha: sha() });
     for (let i = 0; i < 7; i++) await command(20, '/help', 'triager');

@@ -9,7 +9,7 @@ import {
 import { explainStoppedTasks } from '../deploy/explain-failure.js';
 import { describeTaskDefinition } from '../deploy/load-task-definition.js';
 import type { TaskDefinitionInput } from '../deploy/render-task-definition.js';
-import { errorMessage } from '../errors.js';
+import { errorMessage, publicReason } from '../errors.js';
 import {
   byAge,
   describePreviewTasks,
@@ -155,7 +155,7 @@ export async function launchPreview(
     await deregister(deps, [revision]);
     return {
       kind: 'failed',
-      reason: `the preview could not be launched: ${errorMessage(error)}`,
+      reason: `the preview could not be launched: ${publicReason(error, deps.log)}`,
       details: [],
     };
   }
@@ -276,7 +276,7 @@ async function startAndRoute(
     await stopOwn(deps, settings.cluster, taskArn, revision, 'its route could not be created');
     return {
       kind: 'failed',
-      reason: `the preview started but could not be routed: ${errorMessage(error)}`,
+      reason: `the preview started but could not be routed: ${publicReason(error, deps.log)}`,
       details: [],
     };
   }
