@@ -191,44 +191,40 @@ describe('a failed rollout of dist/index.js', () => {
     expect(proxy.counts()['ECS.UpdateService']).toBe(2);
   });
 
-  it(
-    'gives up well before wait-timeout when tasks of the new revision keep stopping, and says why',
-    async () => {
-      // No circuit breaker: ECS keeps the rollout IN_PROGRESS and starts task after task, each of
-      // which dies; only failedTasks grows, by one per look here.
-      let looks = 0;
-      rewriteWeb((service) => {
-        looks += 1;
-        service.runningCount = 0;
-        service.deployments = [
-          {
-            id: 'ecs-svc/2',
-            status: 'PRIMARY',
-            taskDefinition: service.taskDefinition,
-            rolloutState: 'IN_PROGRESS',
-            rolloutStateReason: 'ECS deployment ecs-svc/2 in progress.',
-            desiredCount: 1,
-            runningCount: 0,
-            failedTasks: looks,
-          },
-        ];
-      });
-      stoppedTaskOfNextRevision();
-      const run = await deploy({ 'wait-timeout': '1m' }, ['web']);
+  it('gives up well before wait-timeout when tasks of the new revision keep stopping, and says why', async () => {
+    // No circuit breaker: ECS keeps the rollout IN_PROGRESS and starts task after task, each of
+    // which dies; only failedTasks grows, by one per look here.
+    let looks = 0;
+    rewriteWeb((service) => {
+      looks += 1;
+      service.runningCount = 0;
+      service.deployments = [
+        {
+          id: 'ecs-svc/2',
+          status: 'PRIMARY',
+          taskDefinition: service.taskDefinition,
+          rolloutState: 'IN_PROGRESS',
+          rolloutStateReason: 'ECS deployment ecs-svc/2 in progress.',
+          desiredCount: 1,
+          runningCount: 0,
+          failedTasks: looks,
+        },
+      ];
+    });
+    stoppedTaskOfNextRevision();
+    const run = await deploy({ 'wait-timeout': '1m' }, ['web']);
 
-      expect(run.log).toContain(
-        '::error::web failed: 3 tasks of the new revision stopped before becoming healthy; rolled back to web:1',
-      );
-      expect(run.log).toContain(
-        `task ${STOPPED_TASK_ID} stopped: Essential container in task exited`,
-      );
-      expect(run.log).toContain('container web: exit code 137');
-      expect(run.status).toBe(1);
-      expect(run.outputs['rolled-back']).toBe('true');
-      expect(await serviceDefinitions(['web'])).toEqual([original]);
-      // The whole step, rollback included, in a fraction of the minute it was allowed to wait.
-      expect(run.ms).toBeLessThan(30_000);
-    },
-    150_000,
-  );
+    expect(run.log).toContain(
+      '::error::web failed: 3 tasks of the new revision stopped before becoming healthy; rolled back to web:1',
+    );
+    expect(run.log).toContain(
+      `task ${STOPPED_TASK_ID} stopped: Essential container in task exited`,
+    );
+    expect(run.log).toContain('container web: exit code 137');
+    expect(run.status).toBe(1);
+    expect(run.outputs['rolled-back']).toBe('true');
+    expect(await serviceDefinitions(['web'])).toEqual([original]);
+    // The whole step, rollback included, in a fraction of the minute it was allowed to wait.
+    expect(run.ms).toBeLessThan(30_000);
+  }, 150_000);
 });
