@@ -372,6 +372,39 @@ describe('the Action run as a process from dist/index.js', () => {
     ]);
   });
 
+  it.each<[string, Record<string, string>, string[]]>([
+    ['no keep-revisions (keep all)', {}, ['web:1', 'web:2', 'web:3', 'web:4']],
+    [
+      'keep-revisions: 0 (keep all)',
+      { 'keep-revisions': '0' },
+      ['web:1', 'web:2', 'web:3', 'web:4'],
+    ],
+    // The two newest stay; of the rest web:1 is what ran before, the rollback target.
+    ['keep-revisions: 2', { 'keep-revisions': '2' }, ['web:1', 'web:3', 'web:4']],
+  ])('a deploy with %s deregisters only the revisions it may', async (_case, inputs, kept) => {
+    // Revisions nothing runs any more, from earlier deploys.
+    for (const tag of ['1.26', '1.25']) {
+      await registerFargateTaskDefinition(ecs, 'web', [
+        { name: 'web', image: `public.ecr.aws/nginx/nginx:${tag}` },
+      ]);
+    }
+    const run = await deploy(
+      { image: `${registry.host}/web@sha256:${'b'.repeat(64)}`, ...inputs },
+      newSha(),
+    );
+    expect(run.status).toBe(0);
+    expect(run.outputs['task-definition-arn']).toMatch(/task-definition\/web:4$/);
+
+    const { taskDefinitionArns } = await ecs.send(
+      new ListTaskDefinitionsCommand({ familyPrefix: 'web', status: 'ACTIVE', sort: 'ASC' }),
+    );
+    expect((taskDefinitionArns ?? []).map((arn) => arn.split('/').pop())).toEqual(kept);
+    const removed = ['web:1', 'web:2', 'web:3', 'web:4'].filter((r) => !kept.includes(r));
+    expect(/Deregistered old revisions: (.*)/.exec(run.summary)?.[1]).toBe(
+      removed.length > 0 ? removed.join(', ') : undefined,
+    );
+  });
+
   it('records a GitHub Deployment and its statuses for an environment', async () => {
     const run = await deploy(
       { environment: 'staging', 'github-token': 'ghs_test-token-value' },
