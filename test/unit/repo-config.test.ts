@@ -85,6 +85,8 @@ describe('parseRepoConfig', () => {
         maxPreviews: 10,
         forks: 'require-approval',
         idleAfterMs: 86_400_000,
+        secrets: {},
+        inherit: [],
       },
       environments: {
         staging: {
@@ -135,6 +137,8 @@ describe('parseRepoConfig', () => {
         maxPreviews: 10,
         forks: 'require-approval',
         idleAfterMs: 86_400_000,
+        secrets: {},
+        inherit: [],
       },
       environments: {},
     });
@@ -561,7 +565,7 @@ describe('parseRepoConfig', () => {
         {
           path: 'preview.extra',
           message:
-            'unknown key; expected one of cluster, task-definition, container, ecr-repository, launch-type, subnets, security-groups, assign-public-ip, routing, env, max-previews, forks, idle-after, activity-metric, logs',
+            'unknown key; expected one of cluster, task-definition, container, ecr-repository, launch-type, subnets, security-groups, assign-public-ip, routing, env, max-previews, forks, idle-after, activity-metric, logs, task-role-arn, execution-role-arn, secrets, inherit, cpu, memory, capacity-provider-strategy',
         },
         {
           path: 'environments.prod.services',

@@ -16,9 +16,11 @@ import {
   listPreviewTasks,
   type PreviewTask,
 } from './preview-tasks.js';
+import { identityOf, type PreviewIdentity } from './preview-identity.js';
 import { previewTaskDefinition } from './preview-task-definition.js';
 import type {
   LaunchRequest,
+  PreviewAccess,
   PreviewDeps,
   PreviewResult,
   PreviewSettings,
@@ -73,6 +75,7 @@ export async function launchPreview(
       pr.sha,
     );
     const since = current.launchedAt ?? current.startedAt;
+    const identity = await servingIdentity(deps, current);
     return {
       kind: 'unchanged',
       url,
@@ -83,6 +86,8 @@ export async function launchPreview(
       ...(current.keepUntil && current.keepUntil.getTime() > Date.now()
         ? { keepUntil: current.keepUntil }
         : {}),
+      ...(identity && { identity }),
+      access: previewAccess(settings),
     };
   }
   const others = new Set(
@@ -125,6 +130,17 @@ export async function launchPreview(
     tags: tags.filter(
       (t) => t.key !== TAGS.url && t.key !== TAGS.launchedAt && t.key !== TAGS.keepUntil,
     ),
+    identity: {
+      ...(settings.taskRoleArn !== undefined && { taskRoleArn: settings.taskRoleArn }),
+      ...(settings.executionRoleArn !== undefined && {
+        executionRoleArn: settings.executionRoleArn,
+      }),
+      secrets: settings.secrets ?? {},
+      inherit: settings.inherit ?? [],
+      fork: pr.fork,
+    },
+    ...(settings.cpu !== undefined && { cpu: settings.cpu }),
+    ...(settings.memory !== undefined && { memory: settings.memory }),
   });
   const registered = await deps.aws.ecs.send(new RegisterTaskDefinitionCommand(definition));
   const revision = registered.taskDefinition?.taskDefinitionArn ?? '';
@@ -184,7 +200,14 @@ async function startAndRoute(
     new RunTaskCommand({
       cluster: settings.cluster,
       taskDefinition: revision,
-      launchType: settings.launchType,
+      // ECS takes one or the other: a strategy (FARGATE_SPOT) replaces the launch type.
+      ...(settings.capacityProviderStrategy?.length
+        ? {
+            capacityProviderStrategy: settings.capacityProviderStrategy.map((item) => ({
+              ...item,
+            })),
+          }
+        : { launchType: settings.launchType }),
       startedBy: STARTED_BY,
       tags,
       enableECSManagedTags: true,
@@ -259,8 +282,16 @@ async function startAndRoute(
       revision,
       `${winner.sha.slice(0, 7)} (${winner.arn.split('/').pop() ?? ''})`,
     );
+    const identity = olderTwin && (await servingIdentity(deps, olderTwin));
     return olderTwin
-      ? { kind: 'unchanged', url: host.url, sha: pr.sha, taskArn: olderTwin.arn }
+      ? {
+          kind: 'unchanged',
+          url: host.url,
+          sha: pr.sha,
+          taskArn: olderTwin.arn,
+          ...(identity && { identity }),
+          access: previewAccess(settings),
+        }
       : {
           kind: 'discarded',
           sha: pr.sha,
@@ -293,7 +324,28 @@ async function startAndRoute(
     seconds: (Date.now() - started) / 1_000,
     since: new Date(started),
     ...(keepUntil && { keepUntil }),
+    identity: identityOf(definition),
+    access: previewAccess(settings),
   };
+}
+
+/** What the task already serving a PR runs as, read from its revision; undefined if unreadable. */
+async function servingIdentity(
+  deps: PreviewDeps,
+  task: PreviewTask,
+): Promise<PreviewIdentity | undefined> {
+  const revision = task.task.taskDefinitionArn;
+  if (!revision) return undefined;
+  try {
+    return identityOf((await describeTaskDefinition(deps.aws.ecs, revision)).input);
+  } catch (error) {
+    deps.log.warning(`Could not read what ${revision} runs as: ${errorMessage(error)}`);
+    return undefined;
+  }
+}
+
+function previewAccess(settings: PreviewSettings): PreviewAccess {
+  return settings.routing.mode === 'dns' ? 'open-http' : 'https';
 }
 
 /** Stops tasks the PR no longer needs and deregisters their preview revisions. */

@@ -1,9 +1,10 @@
-import type { KeyValuePair, Tag } from '@aws-sdk/client-ecs';
+import type { Tag } from '@aws-sdk/client-ecs';
 import {
   pinImage,
   selectContainers,
   type TaskDefinitionInput,
 } from '../deploy/render-task-definition.js';
+import { withPreviewIdentity, type IdentityOptions } from './preview-identity.js';
 
 export interface PreviewDefinitionOptions {
   /** The container that serves the preview; undefined means the only one. */
@@ -12,6 +13,11 @@ export interface PreviewDefinitionOptions {
   /** Config `env` first, then the preview's own variables, which win. */
   readonly env: Readonly<Record<string, string>>;
   readonly tags: readonly Tag[];
+  /** Task role, execution role and secrets of the preview, and what it keeps of the base's. */
+  readonly identity: IdentityOptions;
+  /** Task-level CPU units and memory, replacing the base definition's. */
+  readonly cpu?: string;
+  readonly memory?: string;
 }
 
 /**
@@ -28,27 +34,18 @@ export function previewTaskDefinition(
   return {
     container,
     definition: {
-      ...pinned,
+      ...withPreviewIdentity(pinned, container, options.env, options.identity),
       family: previewFamily(base.family ?? ''),
-      containerDefinitions: (pinned.containerDefinitions ?? []).map((definition) =>
-        definition.name === container
-          ? { ...definition, environment: mergeEnv(definition.environment ?? [], options.env) }
-          : definition,
-      ),
+      ...(options.cpu !== undefined && { cpu: options.cpu }),
+      ...(options.memory !== undefined && { memory: options.memory }),
       tags: [...options.tags],
     },
   };
 }
 
+/** Variables every preview gets from ecs-paas; they win over config `env` and secrets. */
+export const PREVIEW_VARIABLES = ['PREVIEW_URL', 'PR_NUMBER', 'GIT_SHA', 'GIT_BRANCH'] as const;
+
 export function previewFamily(base: string): string {
   return base.endsWith('-preview') ? base : `${base}-preview`;
-}
-
-function mergeEnv(
-  current: readonly KeyValuePair[],
-  extra: Readonly<Record<string, string>>,
-): KeyValuePair[] {
-  const merged = new Map(current.map((pair) => [pair.name ?? '', pair.value ?? '']));
-  for (const [name, value] of Object.entries(extra)) merged.set(name, value);
-  return [...merged].map(([name, value]) => ({ name, value }));
 }

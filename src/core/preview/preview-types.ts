@@ -1,5 +1,6 @@
 import type { AwsClients } from '../aws/clients.js';
 import type { Logger } from '../logger.js';
+import type { Inheritable, PreviewIdentity } from './preview-identity.js';
 import type { PreviewRouter } from './router.js';
 import type { RoutingSettings } from './routing-types.js';
 
@@ -17,7 +18,35 @@ export interface PreviewSettings {
   readonly env: Readonly<Record<string, string>>;
   readonly maxPreviews: number;
   readonly forks: 'require-approval' | 'never';
+  /**
+   * What the preview runs as. Left out, it runs with no task role and no secrets, whatever the
+   * base definition has; a fork's preview never gets either (see preview-identity.ts).
+   */
+  readonly taskRoleArn?: string;
+  /** Left out, the base definition's execution role is kept: it pulls the image and ships logs. */
+  readonly executionRoleArn?: string;
+  /** Environment variable name → SSM parameter (name or ARN) or Secrets Manager secret ARN. */
+  readonly secrets?: Readonly<Record<string, string>>;
+  /** Parts of the base definition the preview keeps; none by default. */
+  readonly inherit?: readonly Inheritable[];
+  /** Task-level CPU units and memory (MiB), overriding the base definition's. */
+  readonly cpu?: string;
+  readonly memory?: string;
+  /** Run on these capacity providers (FARGATE_SPOT) instead of `launchType`. */
+  readonly capacityProviderStrategy?: readonly CapacityProviderItem[];
 }
+
+export interface CapacityProviderItem {
+  readonly capacityProvider: string;
+  readonly weight: number;
+  readonly base: number;
+}
+
+/**
+ * Who can open a preview's URL. `open-http` (dns mode): plain HTTP with no login, open to anyone
+ * who can reach the name. `https`: served over the ALB's HTTPS listener.
+ */
+export type PreviewAccess = 'open-http' | 'https';
 
 /** The pull request a preview belongs to. */
 export interface PullRequestRef {
@@ -67,6 +96,9 @@ export type PreviewResult =
       readonly since: Date;
       /** `/preview keep` carried over from the task this one replaced. */
       readonly keepUntil?: Date;
+      /** The task role and secret names the preview runs with, for the comment. */
+      readonly identity?: PreviewIdentity;
+      readonly access?: PreviewAccess;
     }
   | {
       readonly kind: 'unchanged';
@@ -77,6 +109,9 @@ export type PreviewResult =
       readonly since?: Date;
       /** Exempt from idle teardown until then (`/preview keep`). */
       readonly keepUntil?: Date;
+      /** Read back from the serving task's revision; left out when it could not be read. */
+      readonly identity?: PreviewIdentity;
+      readonly access?: PreviewAccess;
     }
   | {
       readonly kind: 'torn-down';

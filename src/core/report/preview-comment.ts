@@ -1,4 +1,5 @@
 import { formatDuration } from '../duration.js';
+import type { PreviewIdentity } from '../preview/preview-identity.js';
 import type { PreviewResult } from '../preview/preview-types.js';
 
 export interface CommentContext {
@@ -48,6 +49,10 @@ export function previewComment(result: PreviewResult, context: CommentContext): 
         ...(context.image ? [`| Image | \`${context.image}\` |`] : []),
         ...(context.since ? [`| Since | ${utc(context.since)} |`] : []),
         ...(context.logsUrl ? [`| Logs | [view](${context.logsUrl}) |`] : []),
+        ...identityRows(result.identity),
+        ...(result.access === 'open-http'
+          ? ['| Access | plain HTTP, no login: anyone who can reach this name can open it |']
+          : []),
         ...idleRow(context, 'keepUntil' in result ? result.keepUntil : undefined),
       );
       break;
@@ -99,6 +104,19 @@ function idleRow(context: CommentContext, keepUntil: Date | undefined): string[]
     ? 'without requests, pushes, comments or reviews'
     : 'without pushes, comments or reviews (requests are not measured)';
   return [`| Idle teardown | after ${formatDuration(context.idleAfterMs)} ${quiet} |`];
+}
+
+/**
+ * Which role and secrets the preview's code runs with, so a reviewer sees what unmerged code can
+ * reach. Names only: a comment may be public, and ARNs say where to aim.
+ */
+function identityRows(identity: PreviewIdentity | undefined): string[] {
+  if (!identity) return [];
+  const code = (name: string) => `\`${name.replace(/[^\w+=,.@-]/g, '')}\``;
+  return [
+    `| Task role | ${identity.taskRole ? code(identity.taskRole) : 'none'} |`,
+    `| Secrets | ${identity.secrets.length > 0 ? identity.secrets.map(code).join(', ') : 'none'} |`,
+  ];
 }
 
 function stoppedText(context: CommentContext): string {
