@@ -6,11 +6,16 @@ import {
   type Dimension,
   type StandardUnit,
 } from '@aws-sdk/client-cloudwatch';
+import { randomBytes } from 'node:crypto';
 import { AppMetrics } from '../../src/bot/app-metrics.js';
 import type { Logger } from '../../src/core/logger.js';
+import { deliver, settled, startApp, type AppProcess } from '../support/app-process.js';
 import { testAwsConfig } from '../support/aws.js';
+import { pushEcrImage } from '../support/ecr-image.js';
+import { eventually } from '../support/eventually.js';
 import { startFaultProxy, type Fault, type FaultProxy } from '../support/fault-proxy.js';
 import { startMoto, type Moto } from '../support/moto.js';
+import { setUpPreviewFixture, type PreviewFixture } from '../support/preview-fixture.js';
 
 const NAMESPACE = 'EcsPaas';
 const PERIOD_SECONDS = 60;
@@ -85,7 +90,8 @@ async function dimensionSets(metricName: string): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  moto = await startMoto();
+  // Previews wait for their task and DNS, not a service; 1 keeps moto's services honest anyway.
+  moto = await startMoto({ servicesRunning: 1 });
   proxy = await startFaultProxy(moto.url);
   cloudwatch = new CloudWatchClient({
     ...testAwsConfig(proxy.url),
@@ -284,5 +290,92 @@ describe('AppMetrics', () => {
       expect(warnings).toHaveLength(2);
       expect(await dimensionSets('ActivePreviews')).toEqual([]);
     });
+  });
+});
+
+// The tests above drive AppMetrics itself, so they cannot tell whether the App ever calls it. These
+// run the App as an operator does and read what it published from moto's CloudWatch.
+describe('the App, run as a process', () => {
+  let fixture: PreviewFixture;
+  let app: AppProcess;
+
+  beforeAll(async () => {
+    fixture = await setUpPreviewFixture(moto.url);
+    app = await startApp({
+      githubUrl: fixture.api.url,
+      awsEndpoint: moto.url,
+      env: { ECS_PAAS_POLL_MS: '50' },
+    });
+  });
+
+  afterAll(async () => {
+    await app?.stop();
+    await fixture?.close();
+  });
+
+  /** The Sum of `metricName` for acme/web over the last ten minutes, or undefined when none. */
+  async function publishedSum(
+    metricName: string,
+    unit: StandardUnit,
+    extra: Dimension[] = [],
+  ): Promise<number | undefined> {
+    const now = Date.now();
+    const { MetricDataResults } = await reader.send(
+      new GetMetricDataCommand({
+        StartTime: new Date(Math.floor(now / 60_000) * 60_000 - 10 * 60_000),
+        EndTime: new Date(Math.ceil(now / 60_000) * 60_000 + 60_000),
+        MetricDataQueries: [
+          {
+            Id: 'q',
+            MetricStat: {
+              Metric: {
+                Namespace: NAMESPACE,
+                MetricName: metricName,
+                Dimensions: [...repository('acme/web'), ...extra],
+              },
+              Period: PERIOD_SECONDS,
+              Stat: 'Sum',
+              Unit: unit,
+            },
+          },
+        ],
+      }),
+    );
+    const values = MetricDataResults?.[0]?.Values ?? [];
+    return values.length === 0 ? undefined : values.reduce((sum, value) => sum + value, 0);
+  }
+
+  const reaches = (what: string, probe: () => Promise<number | undefined>, value: number) =>
+    eventually(what, async () => ((await probe()) === value ? value : undefined), {
+      context: () => app.output().slice(-3000),
+    });
+
+  it('counts each preview it launches in Launches and LaunchSeconds, and each close in Teardowns', async () => {
+    const { world, ecr } = fixture;
+    const first = randomBytes(20).toString('hex');
+    world.addPull({ number: 7, sha: first });
+    await pushEcrImage(ecr, 'web', first);
+    await deliver(app, 'pull_request', world.pullRequestEvent('opened', 7));
+    await settled(app);
+    expect(world.comments(7).join('\n')).toContain('Preview ready');
+    await reaches('Launches = 1', () => publishedSum('Launches', 'Count'), 1);
+    expect(await publishedSum('LaunchSeconds', 'Seconds')).toBeGreaterThan(0);
+    expect(await dimensionSets('Launches')).toEqual(['Repository=acme/web']);
+
+    // A push replaces the preview: a launch of its own.
+    const second = randomBytes(20).toString('hex');
+    await pushEcrImage(ecr, 'web', second);
+    world.updatePull(7, { sha: second });
+    await deliver(app, 'pull_request', world.pullRequestEvent('synchronize', 7));
+    await settled(app);
+    await reaches('Launches = 2', () => publishedSum('Launches', 'Count'), 2);
+
+    world.updatePull(7, { state: 'closed' });
+    await deliver(app, 'pull_request', world.pullRequestEvent('closed', 7));
+    await settled(app);
+    const closed = () => publishedSum('Teardowns', 'Count', [{ Name: 'Reason', Value: 'closed' }]);
+    await reaches('Teardowns (closed) = 1', closed, 1);
+    expect(await publishedSum('LaunchFailures', 'Count')).toBeUndefined();
+    fixture.api.assertNoViolations();
   });
 });
