@@ -3,6 +3,7 @@ import type { Logger } from '../core/logger.js';
 import { createRouter } from '../core/preview/create-router.js';
 import type { PreviewDeps, PreviewSettings } from '../core/preview/preview-types.js';
 import type { PreviewRouter } from '../core/preview/router.js';
+import { OPEN_POLICY, type OperatorPolicy } from '../core/policy/operator-policy.js';
 import { AppMetrics } from './app-metrics.js';
 import type { ConfigCache } from './config-reader.js';
 import { WorkTracker } from './http/work-tracker.js';
@@ -15,6 +16,8 @@ export interface BotOptions {
   /** The App's clock: tests move it forward to make previews idle without waiting a day. */
   readonly now?: () => Date;
   readonly metrics?: AppMetrics;
+  /** What each repository may use; open (no checks) unless the operator gave a policy. */
+  readonly policy?: OperatorPolicy;
 }
 
 /** What every handler shares: AWS, the per-PR queue, the routers and metrics, built once per process. */
@@ -41,6 +44,7 @@ export class BotServices {
   readonly recordedActivity = new Map<string, number>();
   readonly metrics: AppMetrics;
   readonly now: () => Date;
+  readonly policy: OperatorPolicy;
   private readonly routers = new Map<string, Promise<PreviewRouter>>();
   private readonly timing: { pollMs?: number; startTimeoutMs?: number };
 
@@ -50,6 +54,7 @@ export class BotServices {
     options: BotOptions = {},
   ) {
     this.now = options.now ?? (() => new Date());
+    this.policy = options.policy ?? OPEN_POLICY;
     this.metrics =
       options.metrics ?? new AppMetrics(() => aws.cloudwatch(), log, { now: this.now });
     this.timing = {

@@ -69,3 +69,16 @@ export function configErrorBody(message: string): string {
     '```',
   ].join('\n');
 }
+
+/** The config is valid but asks for something the operator did not grant this repository. */
+export function policyErrorBody(message: string): string {
+  return [
+    "### ⛔ The operator's policy does not allow this configuration",
+    '',
+    'Nothing was launched. `.github/ecs-paas.yml` names something this repository is not granted; change it on the default branch, or ask the operator of the App to grant it:',
+    '',
+    '```',
+    message,
+    '```',
+  ].join('\n');
+}

@@ -1,4 +1,9 @@
 import { ConfigError, parseRepoConfig, type RepoConfig } from '../core/config/repo-config.js';
+import {
+  checkAgainstPolicy,
+  withinGrant,
+  type OperatorPolicy,
+} from '../core/policy/operator-policy.js';
 import type { GitHubApi, RepoRef } from './github-api.js';
 
 export const CONFIG_PATH = '.github/ecs-paas.yml';
@@ -6,7 +11,12 @@ export const CONFIG_PATH = '.github/ecs-paas.yml';
 export type ConfigRead =
   | { readonly kind: 'ok'; readonly config: RepoConfig }
   | { readonly kind: 'missing' }
-  | { readonly kind: 'invalid'; readonly error: ConfigError };
+  | {
+      readonly kind: 'invalid';
+      readonly error: ConfigError;
+      /** The file is valid but names something the operator's policy does not grant. */
+      readonly byPolicy?: boolean;
+    };
 
 /**
  * Each repository's last read with its ETag: the sweep reads every repository's config every few
@@ -21,6 +31,21 @@ export type ConfigCache = Map<string, { readonly etag: string; readonly read: Co
  * contents API reads the default branch itself, which saves asking which branch that is.
  */
 export async function readRepoConfig(
+  api: GitHubApi,
+  repo: RepoRef,
+  cache?: ConfigCache,
+  policy?: OperatorPolicy,
+): Promise<ConfigRead> {
+  const read = await readUnchecked(api, repo, cache);
+  if (read.kind !== 'ok' || !policy) return read;
+  // Checked on every read, cached or not: a policy change applies at once.
+  const name = `${repo.owner}/${repo.repo}`;
+  const refused = checkAgainstPolicy(read.config, policy, name);
+  if (refused) return { kind: 'invalid', error: refused, byPolicy: true };
+  return { kind: 'ok', config: withinGrant(read.config, policy, name) };
+}
+
+async function readUnchecked(
   api: GitHubApi,
   repo: RepoRef,
   cache?: ConfigCache,

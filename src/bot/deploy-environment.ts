@@ -29,7 +29,7 @@ export async function deployEnvironment(
   name: string,
   sha: string | undefined,
 ): Promise<Outcome> {
-  const read = await readRepoConfig(api, repo, services.configCache);
+  const read = await readRepoConfig(api, repo, services.configCache, services.policy);
   if (read.kind !== 'ok')
     return {
       ok: false,

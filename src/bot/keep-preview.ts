@@ -31,7 +31,7 @@ export async function keepPreview(
       reply: `\`/preview keep\` takes at most 30d (asked for ${formatDuration(ms)}); for longer, set \`preview.idle-after\` in .github/ecs-paas.yml.`,
     };
   }
-  const read = await readRepoConfig(api, repo, services.configCache);
+  const read = await readRepoConfig(api, repo, services.configCache, services.policy);
   if (read.kind !== 'ok' || !read.config.preview) {
     return {
       ok: false,

@@ -9,6 +9,8 @@ import { createAppServer, listen, livenessHandler, type RouteHandler } from './h
 import { DeliveryMemory } from './http/delivery-memory.js';
 import { settledHandler } from './http/settled-handler.js';
 import { webhookIntake } from './http/webhook-intake.js';
+import { fetchPolicyDocument } from './policy-document.js';
+import { loadPolicy } from './policy-source.js';
 import { runSetup } from './setup/setup-server.js';
 import type { Sweeper } from './sweep/sweeper.js';
 
@@ -24,11 +26,11 @@ async function main(): Promise<void> {
     return;
   }
   const settings = await readAppSettings(process.env);
-  const services = new BotServices(
-    createAwsClients(settings.region),
-    consoleLogger(),
-    pollOverride(),
+  const aws = createAwsClients(settings.region);
+  const policy = await loadPolicy(process.env.ECS_PAAS_POLICY, (reference) =>
+    fetchPolicyDocument(aws, reference),
   );
+  const services = new BotServices(aws, consoleLogger(), { ...pollOverride(), policy });
   const probot = new Probot({
     appId: settings.appId,
     privateKey: settings.privateKey,
@@ -65,6 +67,11 @@ async function main(): Promise<void> {
   );
   const { port } = await listen(server, settings.port, settings.host);
   probot.log.info(`ecs-paas listening on http://${settings.host}:${port}`);
+  if (policy.kind === 'open') {
+    probot.log.warn(
+      'ECS_PAAS_POLICY=open: every installed repository may use any cluster, zone and listener the App can reach; give a policy file to run one App for many teams',
+    );
+  }
   onStop(server, settings, async () => {
     await sweeper?.stop();
     await services.work.idle();

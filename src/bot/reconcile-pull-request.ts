@@ -11,6 +11,7 @@ import { logBlockOf, replaceLogBlock } from '../core/report/log-block.js';
 import type { BotServices } from './bot-services.js';
 import {
   configErrorBody,
+  policyErrorBody,
   IDLE_STOPPED_MARKER,
   previewBody,
   stopReason,
@@ -69,12 +70,16 @@ async function reconcileNow(
   trigger: ReconcileTrigger,
 ): Promise<ReconcileOutcome> {
   const target = { owner: repo.owner, repo: repo.repo, issueNumber: number };
-  const read = await readRepoConfig(api, repo, services.configCache);
+  const read = await readRepoConfig(api, repo, services.configCache, services.policy);
   if (read.kind === 'missing' || (read.kind === 'ok' && !read.config.preview)) {
     return { kind: 'skipped', reason: 'no preview section in .github/ecs-paas.yml' };
   }
   if (read.kind === 'invalid') {
-    await upsertComment(api, target, configErrorBody(read.error.message));
+    await upsertComment(
+      api,
+      target,
+      read.byPolicy ? policyErrorBody(read.error.message) : configErrorBody(read.error.message),
+    );
     return { kind: 'refused', reason: read.error.message };
   }
   const preview = read.config.preview as PreviewConfig;
@@ -222,4 +227,3 @@ export { previewEnvironment };
 function key(repo: RepoRef, number: number): string {
   return `${repo.owner}/${repo.repo}#${number}`;
 }
-

@@ -28,7 +28,7 @@ export async function showLogs(
   lines: number,
   requestedBy: string,
 ): Promise<Outcome> {
-  const read = await readRepoConfig(api, repo, services.configCache);
+  const read = await readRepoConfig(api, repo, services.configCache, services.policy);
   if (read.kind === 'invalid') {
     return {
       ok: false,

@@ -115,6 +115,8 @@ export async function startApp(options: StartAppOptions): Promise<AppProcess> {
     ECS_PAAS_SWEEP_INTERVAL: 'never',
     // Serves GET /api/test/settled, which `settled()` reads.
     NODE_ENV: 'test',
+    // One team per test App unless a test gives the operator's policy.
+    ECS_PAAS_POLICY: 'open',
     ...options.env,
   };
   const child = spawn(
