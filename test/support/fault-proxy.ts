@@ -16,7 +16,24 @@ export type Operation = `${string}.${string}`;
 export type Fault =
   | { kind: 'throttle' }
   | { kind: 'server-error'; status?: number }
-  | { kind: 'latency'; ms: number };
+  | { kind: 'latency'; ms: number }
+  /** The connection is destroyed as soon as the request has arrived: no status, no body. */
+  | { kind: 'drop' }
+  /** The request is read and never answered; the connection stays open until the client leaves. */
+  | { kind: 'hold' }
+  /**
+   * A status line, then a header line every 200 ms, never ending: the connection is never idle,
+   * so only a deadline on the whole request (not an idle timeout) gets the client out.
+   */
+  | { kind: 'slow-headers' }
+  /**
+   * moto answers, but only the headers (with the full content-length) and half the body get
+   * through; then the connection closes, or stays open and silent (`then: 'hold'`).
+   */
+  | { kind: 'truncate'; then?: 'close' | 'hold' };
+
+/** Faults that answer with an AWS error instead of moto's response. */
+type ErrorFault = Extract<Fault, { kind: 'throttle' | 'server-error' }>;
 
 export interface ProxyResponse {
   status: number;
@@ -41,8 +58,10 @@ export interface FaultProxy {
   resetCounts(): void;
   /** Calls `listener` as each request arrives, before it is answered; returns an unsubscribe. */
   onRequest(listener: (operation: string) => void): () => void;
-  /** Removes all faults and intercepts. */
+  /** Removes all faults and intercepts, and closes connections still held open. */
   clear(): void;
+  /** Connections held open right now by `hold` faults (a client that gives up closes its own). */
+  heldCount(): number;
   stop(): Promise<void>;
 }
 
@@ -137,7 +156,7 @@ function cborMap(entries: Record<string, string>): Buffer {
 /** The error each protocol's real service sends, so the SDK classifies and retries it for real. */
 function faultResponse(
   protocol: Protocol,
-  fault: Exclude<Fault, { kind: 'latency' }>,
+  fault: ErrorFault,
   requestHeaders: IncomingHttpHeaders,
 ): { status: number; headers: Record<string, string>; body: Buffer } {
   const requestId = randomUUID();
@@ -242,7 +261,20 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
     const fault = pending?.fault;
     if (fault?.kind === 'latency') {
       await sleep(fault.ms);
-    } else if (fault) {
+    } else if (fault?.kind === 'drop') {
+      req.socket.destroy();
+      return;
+    } else if (fault?.kind === 'hold') {
+      hold(res);
+      return;
+    } else if (fault?.kind === 'slow-headers') {
+      const socket = req.socket;
+      socket.write('HTTP/1.1 200 OK\r\n');
+      const timer = setInterval(() => socket.write(`x-still-coming: ${Date.now()}\r\n`), 200);
+      socket.once('close', () => clearInterval(timer));
+      hold(res);
+      return;
+    } else if (fault?.kind === 'throttle' || fault?.kind === 'server-error') {
       const error = faultResponse(protocol, fault, req.headers);
       send(res, error.status, error.headers, error.body);
       return;
@@ -265,12 +297,31 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
       rewritten = true;
     }
     // Unchanged responses go out byte for byte: CBOR bodies do not survive a UTF-8 round trip.
-    send(
-      res,
-      response.status,
-      response.headers,
-      rewritten ? Buffer.from(response.body) : upstreamBody,
-    );
+    const out = rewritten ? Buffer.from(response.body) : upstreamBody;
+    if (fault?.kind === 'truncate') {
+      res.writeHead(response.status, {
+        ...response.headers,
+        'content-length': String(out.length),
+      });
+      // The half must reach the client before the socket goes, or it would see a plain drop.
+      res.write(out.subarray(0, Math.floor(out.length / 2)), () => {
+        if (fault.then === 'hold') hold(res);
+        else res.socket?.destroy();
+      });
+      return;
+    }
+    send(res, response.status, response.headers, out);
+  };
+
+  // Held answers end when the client gives up, or when the test clears its faults or stops.
+  const held = new Set<ServerResponse>();
+  const hold = (res: ServerResponse): void => {
+    held.add(res);
+    res.once('close', () => held.delete(res));
+  };
+  const releaseHeld = (): void => {
+    for (const res of held) res.socket?.destroy();
+    held.clear();
   };
 
   const server = createServer((req, res) => {
@@ -308,8 +359,11 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
     clear() {
       faults.clear();
       intercepts = [];
+      releaseHeld();
     },
+    heldCount: () => held.size,
     async stop() {
+      releaseHeld();
       server.closeAllConnections();
       agent.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -5,6 +5,7 @@ import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { Route53Client } from '@aws-sdk/client-route-53';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { awsHttpTimeouts } from './http-timeouts.js';
 
 /** Settings shared by every client; tests and the App point `endpoint` at another AWS API. */
 export interface ClientOverrides {
@@ -38,9 +39,21 @@ export interface AwsClients {
  * The endpoint comes from the SDK's own `AWS_ENDPOINT_URL` handling, so no option is needed here.
  * ECR and CloudWatch Logs are imported lazily: each client is tens of milliseconds of module
  * loading that a step which does not need it should not pay before its first AWS call.
+ * Every client gets connection and request timeouts (see http-timeouts.ts): without them one
+ * unanswered request hangs the Action, or a PR's queue in the App, for good.
  */
-export function createAwsClients(region: string, overrides: ClientOverrides = {}): AwsClients {
-  const config = { region, maxAttempts: 10, retryMode: 'adaptive', ...overrides } as const;
+export function createAwsClients(
+  region: string,
+  overrides: ClientOverrides = {},
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): AwsClients {
+  const config = {
+    region,
+    maxAttempts: 10,
+    retryMode: 'adaptive',
+    requestHandler: awsHttpTimeouts(env),
+    ...overrides,
+  } as const;
   let ecr: Promise<ECRClient> | undefined;
   let logs: Promise<CloudWatchLogsClient> | undefined;
   let ec2: Promise<EC2Client> | undefined;
