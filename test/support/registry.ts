@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { htpasswdLine } from './htpasswd.js';
 import { freePort, waitUntil } from './ports.js';
 
 export interface RegistryManifest {
@@ -29,7 +30,12 @@ const MANIFEST_TYPES = [
   'application/vnd.docker.distribution.manifest.list.v2+json',
 ].join(', ');
 
-function configYaml(root: string, addr: string): string {
+export interface RegistryOptions {
+  /** Require HTTP basic auth (htpasswd, bcrypt) with this one login; anonymous requests get 401. */
+  readonly login?: { readonly username: string; readonly password: string };
+}
+
+function configYaml(root: string, addr: string, htpasswd: string | undefined): string {
   return [
     'version: 0.1',
     'log:',
@@ -43,15 +49,34 @@ function configYaml(root: string, addr: string): string {
     `  addr: ${addr}`,
     // A fixed secret silences the "generating a random secret" warning; nothing is shared here.
     '  secret: ecs-paas-tests',
+    ...(htpasswd
+      ? [
+          'auth:',
+          '  htpasswd:',
+          '    realm: ecs-paas-tests',
+          `    path: ${JSON.stringify(htpasswd)}`,
+        ]
+      : []),
     '',
   ].join('\n');
 }
 
-export async function startRegistry(): Promise<Registry> {
+export async function startRegistry(options: RegistryOptions = {}): Promise<Registry> {
   const dir = await mkdtemp(join(tmpdir(), 'ecs-paas-registry-'));
   const host = `127.0.0.1:${await freePort()}`;
   const config = join(dir, 'config.yml');
-  await writeFile(config, configYaml(join(dir, 'data'), host));
+  const { login } = options;
+  const htpasswd = login ? join(dir, 'htpasswd') : undefined;
+  if (login && htpasswd) {
+    await writeFile(htpasswd, `${await htpasswdLine(login.username, login.password)}\n`);
+  }
+  await writeFile(config, configYaml(join(dir, 'data'), host, htpasswd));
+  // The helpers below read as the one user, so tests see what was pushed whatever the auth.
+  const authorization: Record<string, string> = login
+    ? {
+        authorization: `Basic ${Buffer.from(`${login.username}:${login.password}`).toString('base64')}`,
+      }
+    : {};
 
   const child = spawn('docker-registry', ['serve', config], {
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -85,7 +110,7 @@ export async function startRegistry(): Promise<Registry> {
     // A lost port race or a bad config ends the process: stop polling then, not after a timeout.
     await waitUntil(
       `docker-registry on ${host}`,
-      async () => gone() || (await fetch(`${base}/`)).ok,
+      async () => gone() || (await fetch(`${base}/`, { headers: authorization })).ok,
     );
     if (gone())
       throw new Error(`docker-registry exited before serving on ${host}: ${stderr.trim()}`);
@@ -97,7 +122,7 @@ export async function startRegistry(): Promise<Registry> {
   return {
     host,
     async tags(name) {
-      const response = await fetch(`${base}/${name}/tags/list`);
+      const response = await fetch(`${base}/${name}/tags/list`, { headers: authorization });
       if (response.status === 404) return [];
       if (!response.ok) throw new Error(`tags of ${name}: HTTP ${response.status}`);
       const list = (await response.json()) as { tags?: string[] | null };
@@ -105,7 +130,7 @@ export async function startRegistry(): Promise<Registry> {
     },
     async manifest(name, reference) {
       const response = await fetch(`${base}/${name}/manifests/${reference}`, {
-        headers: { accept: MANIFEST_TYPES },
+        headers: { accept: MANIFEST_TYPES, ...authorization },
       });
       if (!response.ok) {
         throw new Error(

@@ -7,7 +7,7 @@ import {
   RepositoryNotFoundException,
   type ECRClient,
 } from '@aws-sdk/client-ecr';
-import { withContext } from '../errors.js';
+import { InputError, withContext } from '../errors.js';
 import type { Logger } from '../logger.js';
 
 /** Makes sure the ECR repository exists, creating it (scan on push, immutable tags off) if asked. */
@@ -24,9 +24,10 @@ export async function ensureRepository(
       throw withContext(`Could not look up ECR repository '${name}'`, error);
     }
     if (!create) {
-      throw new Error(
-        `ECR repository '${name}' does not exist; create it, or set input 'create-repository: true'`,
-        { cause: error },
+      // Named as an input error: the fix is in the workflow (create it, or let the Action).
+      throw new InputError(
+        'create-repository',
+        `is false and ECR repository '${name}' does not exist; create it first, or set create-repository: true`,
       );
     }
     log.info(`Creating ECR repository ${name}`);
