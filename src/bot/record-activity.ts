@@ -23,12 +23,13 @@ export async function recordActivity(
 ): Promise<number> {
   const key = `${repo.owner}/${repo.repo}#${number}`;
   const at = services.now();
+  forgetOlderThan(services.recordedActivity, at.getTime() - RESOLUTION_MS);
   const last = services.recordedActivity.get(key);
   if (last !== undefined && at.getTime() - last < RESOLUTION_MS) return 0;
   services.recordedActivity.set(key, at.getTime());
   try {
     return await services.queue.run(key, async () => {
-      const read = await readRepoConfig(api, repo, services.configCache);
+      const read = await readRepoConfig(api, repo, services.configCache, services.policy);
       if (read.kind !== 'ok' || !read.config.preview) return 0;
       return tagPreview(
         services.aws.ecs,
@@ -44,4 +45,12 @@ export async function recordActivity(
     services.log.warning(`PR #${number}: could not record activity: ${errorMessage(error)}`);
     return 0;
   }
+}
+
+/**
+ * Writes older than a minute can no longer spare one, so the map holds only the PRs commented on
+ * in the last minute instead of every PR the App ever saw a comment on.
+ */
+function forgetOlderThan(recorded: Map<string, number>, cutoff: number): void {
+  for (const [key, at] of recorded) if (at <= cutoff) recorded.delete(key);
 }

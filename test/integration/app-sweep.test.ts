@@ -10,7 +10,7 @@ import { ECRClient } from '@aws-sdk/client-ecr';
 import { CreateClusterCommand, ECSClient, type Task } from '@aws-sdk/client-ecs';
 import { CreateHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
 import type { SweepReport } from '../../src/bot/sweep/sweep-types.js';
-import { deliver, startApp, type AppProcess } from '../support/app-process.js';
+import { deliver, settled, startApp, type AppProcess } from '../support/app-process.js';
 import {
   createDefaultNetwork,
   registerFargateTaskDefinition,
@@ -220,6 +220,10 @@ describe('POST /api/sweep on the App', () => {
 
   it('tears down the preview of a PR closed while the App was away, once however often it is asked', async () => {
     await Promise.all([launch(1), launch(2)]);
+    // The comment shows before the App has read GitHub's answer to it; a sweep asked for in
+    // between found PR 2's launch still running and left the PR for the next sweep. The App is
+    // "away" only once its work is done.
+    await settled(app);
     // Closed on GitHub while the App was down: no webhook ever reaches it.
     world.updatePull(2, { state: 'closed' });
     // The task listing takes 1.5 s, so the second request surely arrives mid-sweep.

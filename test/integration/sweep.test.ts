@@ -12,6 +12,7 @@ import { recordActivity } from '../../src/bot/record-activity.js';
 import type { FleetSource } from '../../src/bot/sweep/installed-repositories.js';
 import { IDLE_CONFIRM_MS } from '../../src/bot/sweep/find-idle.js';
 import { sweepFleet } from '../../src/bot/sweep/sweep-fleet.js';
+import { BLIND_PERIODS } from '../../src/bot/sweep/unreadable-requests.js';
 import type { SweepReport } from '../../src/bot/sweep/sweep-types.js';
 import { Sweeper } from '../../src/bot/sweep/sweeper.js';
 import { testAwsConfig } from '../support/aws.js';
@@ -202,6 +203,51 @@ describe('the sweep', () => {
     expect(await runningPrs()).toEqual([]);
   });
 
+  it('judges by PR activity alone once the request count was unreadable for idle-after × 3, and says so', async () => {
+    await launch(1);
+    later(25 * HOUR);
+    proxy.inject('CloudWatch.GetMetricData', { kind: 'server-error', status: 500 }, 1_000);
+
+    const first = await sweepFleet(services, source, 'test');
+    expect(first).toMatchObject({ stopped: { idle: 0 }, unknownActivity: 1 });
+    later(BLIND_PERIODS * 24 * HOUR - 60_000);
+    const almost = await sweepFleet(services, source, 'test');
+    expect(almost).toMatchObject({ stopped: { idle: 0 }, unknownActivity: 1 });
+    expect(await runningPrs()).toEqual([1]);
+    later(60_000);
+
+    const blind = await sweepFleet(services, source, 'test');
+
+    expect(blind).toMatchObject({
+      stopped: { idle: 1 },
+      unknownActivity: 0,
+      judgedWithoutRequests: 1,
+    });
+    expect(blind.problems.join('\n')).toMatch(
+      /acme\/web#1: request count unreadable since \S+ \(.+\); judged by PR activity alone/,
+    );
+    expect(await runningPrs()).toEqual([]);
+    // The comment claims no requests it could not count.
+    expect(comment(1)).toContain('stopped because nobody used it: no pushes, comments or reviews');
+  });
+
+  it('starts the idle-after × 3 wait again when a request count was read in between', async () => {
+    await launch(1);
+    later(25 * HOUR);
+    proxy.inject('CloudWatch.GetMetricData', { kind: 'server-error', status: 500 }, 2);
+    expect((await sweepFleet(services, source, 'test')).unknownActivity).toBe(1);
+    later(2 * 24 * HOUR);
+    await traffic('pr-1-web', 60_000, 1);
+    expect((await sweepFleet(services, source, 'test')).unknownActivity).toBe(0);
+    later(24 * HOUR + 60_000);
+    proxy.inject('CloudWatch.GetMetricData', { kind: 'server-error', status: 500 }, 1_000);
+
+    const report = await sweepFleet(services, source, 'test');
+
+    expect(report).toMatchObject({ stopped: { idle: 0 }, unknownActivity: 1 });
+    expect(await runningPrs()).toEqual([1]);
+  });
+
   it('lets /preview keep protect a preview until then, shown in the comment', async () => {
     await launch(1);
     const kept = await keepPreview(testOctokit(fixture.api.url), services, REPO, 1, 3 * 24 * HOUR);
@@ -238,6 +284,33 @@ describe('the sweep', () => {
     expect(await records()).toEqual([`pr-1-web.${DOMAIN}`]);
     expect(comment(2)).toContain('torn down: the pull request was closed');
     expect(comment(2)).not.toContain('/deploy` to bring it back');
+  });
+
+  it('tears down a closed PR whose last event was still finishing when the sweep was asked for', async () => {
+    await launch(1);
+    await launch(2);
+    fixture.world.updatePull(2, { state: 'closed' });
+    // PR 2's last event (its launch, say, still reading GitHub's answer to its comment) holds its
+    // queue when the sweep starts, and ends while the sweep reads GitHub, before it reads AWS.
+    let finish = (): void => undefined;
+    let finishing: Promise<void> | undefined;
+    await new Promise<void>((holding) => {
+      finishing = services.queue.run('acme/web#2', () => {
+        holding();
+        return new Promise<void>((resolve) => (finish = resolve));
+      });
+    });
+    const api = testOctokit(fixture.api.url);
+    const busyAtStart: FleetSource = async () => {
+      finish();
+      await finishing;
+      return { repos: [{ repo: REPO, api }], unreadable: [] };
+    };
+
+    const report = await sweepFleet(services, busyAtStart, 'test');
+
+    expect(report.stopped).toEqual({ idle: 0, closed: 1 });
+    expect(await runningPrs()).toEqual([1]);
   });
 
   it('removes DNS records without a task but never records that are not previews', async () => {
@@ -417,5 +490,55 @@ describe('the sweep', () => {
     expect(await runningPrs()).toEqual([1]);
     expect(await records()).toEqual([`pr-1-web.${DOMAIN}`]);
     expect(comment(1)).toContain(pushed.slice(0, 7));
+  });
+});
+
+describe('what the App remembers between sweeps', () => {
+  it('forgets a preview once a sweep no longer finds it: its first idle look and its unreadable count', async () => {
+    await launch(1);
+    await launch(2);
+    later(25 * HOUR);
+    expect((await sweepFleet(services, source, 'test')).pendingIdle).toBe(2);
+    fixture.world.updatePull(1, { state: 'closed' });
+    proxy.inject('CloudWatch.GetMetricData', { kind: 'server-error', status: 500 }, 1_000);
+    const blind = await sweepFleet(services, source, 'test');
+    expect(blind).toMatchObject({ stopped: { closed: 1 }, unknownActivity: 1 });
+    expect([...services.requestsUnreadableSince.keys()]).toEqual(['acme/web#2']);
+    fixture.world.updatePull(2, { state: 'closed' });
+    expect((await sweepFleet(services, source, 'test')).stopped.closed).toBe(1);
+
+    await sweepFleet(services, source, 'test');
+
+    expect(services.idleSeen.size).toBe(0);
+    expect(services.requestsUnreadableSince.size).toBe(0);
+  });
+
+  it('remembers comment writes for a minute only', async () => {
+    await launch(1);
+    const api = testOctokit(fixture.api.url);
+    expect(await recordActivity(api, services, REPO, 1)).toBe(1);
+    later(30_000);
+    // Within the minute: nothing new to tell the idle check, no write.
+    expect(await recordActivity(api, services, REPO, 1)).toBe(0);
+    later(60_000);
+
+    await recordActivity(api, services, REPO, 2);
+
+    expect([...services.recordedActivity.keys()]).toEqual(['acme/web#2']);
+  });
+
+  it('forgets the config and router of a repository no longer installed, and keeps those in use', async () => {
+    await sweepFleet(services, source, 'test');
+    const cached = services.configCache.get('acme/web')?.read;
+    const settings = cached?.kind === 'ok' ? cached.config.preview : undefined;
+    if (!settings) throw new Error("the sweep did not cache acme/web's config");
+    const router = (await services.previewDeps(settings)).router;
+    await sweepFleet(services, source, 'test');
+    expect((await services.previewDeps(settings)).router).toBe(router);
+
+    await sweepFleet(services, () => Promise.resolve({ repos: [], unreadable: [] }), 'test');
+
+    expect(services.configCache.size).toBe(0);
+    expect((await services.previewDeps(settings)).router).not.toBe(router);
   });
 });

@@ -3,8 +3,10 @@ import { idleVerdict, type RequestSignal } from '../../core/preview/idle.js';
 import { readLastRequests, type MetricRef } from '../../core/preview/request-metrics.js';
 import type { BotServices } from '../bot-services.js';
 import { hostnameOf, type Candidate } from './sweep-plan.js';
-import { groupOf } from './sweep-read.js';
+import { groupOf, type FleetView } from './sweep-read.js';
 import type { Doomed, FoundPreview, RoutingGroup, SweptRepo } from './sweep-types.js';
+import { forgetGone } from './sweep-memory.js';
+import { judgedRequests } from './unreadable-requests.js';
 
 /**
  * CloudWatch publishes load balancer and custom metrics a few minutes late: a preview that looks
@@ -19,16 +21,19 @@ export interface IdleFindings {
   readonly unknown: number;
   /** Idle by their request count at one look so far (`owner/repo#n`); a later sweep decides. */
   readonly pending: ReadonlySet<string>;
+  /** Stopped by PR activity alone: the request count was unreadable for idle-after × 3. */
+  readonly blindIdle: number;
 }
 
 /** Reads request counts in batches and judges each candidate; see idleVerdict for the rule. */
 export async function findIdle(
   services: BotServices,
-  groups: readonly RoutingGroup[],
+  view: FleetView,
   candidates: readonly Candidate[],
   now: Date,
   problem: (text: string) => void,
 ): Promise<IdleFindings> {
+  const { groups } = view;
   const metrics = new Map<string, MetricRef>();
   const windowMs = Math.max(0, ...candidates.map((c) => c.repo.config.idleAfterMs ?? 0));
   const unreadable = new Set<string>();
@@ -53,18 +58,25 @@ export async function findIdle(
   const idle: Doomed[] = [];
   let kept = 0;
   let unknown = 0;
+  let blindIdle = 0;
   const pending = new Set<string>();
   const seen = services.idleSeen;
-  // Looks at previews that are gone no longer matter.
-  const current = new Set(candidates.map((c) => keyOf(c.preview)));
-  for (const key of seen.keys()) if (!current.has(key)) seen.delete(key);
+  forgetGone(view, [seen, services.requestsUnreadableSince]);
   for (const { preview, repo, pull } of candidates) {
     if (preview.tasks.length === 0) continue;
-    const requests: RequestSignal = unreadable.has(keyOf(preview))
+    const key = keyOf(preview);
+    const signal: RequestSignal = unreadable.has(key)
       ? { kind: 'failed', reason: 'the load balancer routes could not be read' }
-      : metrics.has(keyOf(preview))
-        ? (signals.get(keyOf(preview)) ?? { kind: 'failed', reason: 'no answer' })
+      : metrics.has(key)
+        ? (signals.get(key) ?? { kind: 'failed', reason: 'no answer' })
         : { kind: 'none' };
+    const { requests, blindSince } = judgedRequests(
+      services.requestsUnreadableSince,
+      key,
+      signal,
+      now,
+      repo.config.idleAfterMs,
+    );
     const updated = pull.updated_at ? new Date(pull.updated_at) : undefined;
     // Several tasks (a replacement under way): the newest of each signal speaks for the PR.
     const launchedAt = newest(preview.tasks.map((t) => t.launchedAt ?? t.startedAt ?? t.createdAt));
@@ -79,7 +91,6 @@ export async function findIdle(
       ...(keepUntil && { keepUntil }),
       requests,
     });
-    const key = keyOf(preview);
     if (!verdict.idle) seen.delete(key);
     if (verdict.idle && requests.kind === 'read') {
       const first = seen.get(key);
@@ -91,6 +102,12 @@ export async function findIdle(
     }
     if (verdict.idle) {
       seen.delete(key);
+      if (blindSince) {
+        blindIdle++;
+        problem(
+          `${preview.full}#${preview.pr}: request count unreadable since ${blindSince.toISOString()} (${signal.kind === 'failed' ? signal.reason : ''}); judged by PR activity alone`,
+        );
+      }
       const hostname = hostnameOf(repo, preview.tasks);
       idle.push({
         ...preview,
@@ -112,7 +129,7 @@ export async function findIdle(
       );
     }
   }
-  return { idle, kept, unknown, pending };
+  return { idle, kept, unknown, pending, blindIdle };
 }
 
 function newest(dates: ReadonlyArray<Date | undefined>): Date | undefined {

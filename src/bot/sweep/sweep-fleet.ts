@@ -1,10 +1,10 @@
 import { errorMessage } from '../../core/errors.js';
 import type { BotServices } from '../bot-services.js';
 import { reconcilePullRequest } from '../reconcile-pull-request.js';
-import { findIdle } from './find-idle.js';
+import { findIdle, type IdleFindings } from './find-idle.js';
 import type { FleetSource } from './installed-repositories.js';
-import { planSweep } from './sweep-plan.js';
-import { readFleet } from './sweep-read.js';
+import { planSweep, type SweepPlan } from './sweep-plan.js';
+import { readFleet, readRepos, type FleetView, type SweptRepos } from './sweep-read.js';
 import { removeOrphanRoutes, stopDoomed } from './sweep-teardown.js';
 import type { Doomed, SweepReport } from './sweep-types.js';
 
@@ -22,24 +22,15 @@ export async function sweepFleet(
 ): Promise<SweepReport> {
   const started = Date.now();
   const now = services.now();
-  // Work that starts for a PR after this point may change it: the sweep then leaves it alone.
-  const mark = services.queue.mark();
   const problems: string[] = [];
   const problem = (text: string): void => {
     problems.push(text);
     services.log.warning(`sweep: ${text}`);
   };
 
-  const view = await readFleet(services, source, problem);
-  const plan = await planSweep(view, problem);
-  const { idle, kept, unknown, pending } = await findIdle(
-    services,
-    view.groups,
-    plan.candidates,
-    now,
-    problem,
-  );
-  const stopped = await stopDoomed(services, view.groups, [...plan.closed, ...idle], mark, problem);
+  const repos = await readRepos(services, source, problem);
+  const { view, plan, findings, stopped } = await judgeAndStop(services, repos, now, problem);
+  const { idle, kept, unknown, pending, blindIdle } = findings;
   const orphanRoutes = view.complete
     ? await removeOrphanRoutes(services, view.groups, view.fleet, stopped, problem)
     : 0;
@@ -85,6 +76,33 @@ export async function sweepFleet(
     kept,
     pendingIdle: pending.size,
     unknownActivity: unknown,
+    judgedWithoutRequests: blindIdle,
     problems,
   };
+}
+
+/**
+ * Reads AWS, judges every preview and stops the doomed ones, under one queue mark. The mark is
+ * taken only now, after the GitHub reads: work for a PR that starts from here on may change what
+ * the sweep reads next, so that PR is left alone; work that ended before is in what it reads,
+ * however recently it ended (a launch still finishing its comment when the sweep was asked for is
+ * judged, not skipped for a whole interval).
+ */
+async function judgeAndStop(
+  services: BotServices,
+  repos: SweptRepos,
+  now: Date,
+  problem: (text: string) => void,
+): Promise<{ view: FleetView; plan: SweepPlan; findings: IdleFindings; stopped: Doomed[] }> {
+  const mark = services.queue.mark();
+  try {
+    const view = await readFleet(services, repos, problem);
+    const plan = await planSweep(view, problem);
+    const findings = await findIdle(services, view, plan.candidates, now, problem);
+    const doomed = [...plan.closed, ...findings.idle];
+    const stopped = await stopDoomed(services, view.groups, doomed, mark, problem);
+    return { view, plan, findings, stopped };
+  } finally {
+    services.queue.release(mark);
+  }
 }

@@ -2,14 +2,20 @@ import { errorMessage } from '../../core/errors.js';
 import { listPreviewTasks, type PreviewTask } from '../../core/preview/preview-tasks.js';
 import { hostKey } from '../../core/preview/router.js';
 import type { BotServices } from '../bot-services.js';
-import { readRepoConfig } from '../config-reader.js';
-import type { FleetSource } from './installed-repositories.js';
+import { readRepoConfig, type ConfigCache } from '../config-reader.js';
+import type { FleetSource, InstalledRepo } from './installed-repositories.js';
 import type { RoutingGroup, SweptRepo } from './sweep-types.js';
 
-/** What a sweep read: the repositories with previews, their routings, and each cluster's tasks. */
-export interface FleetView {
+/** The repositories a sweep judges, read from GitHub: installations and configs. */
+export interface SweptRepos {
   readonly installed: number;
   readonly swept: readonly SweptRepo[];
+  /** Every installation and config could be read. */
+  readonly complete: boolean;
+}
+
+/** What a sweep read: the repositories with previews, their routings, and each cluster's tasks. */
+export interface FleetView extends SweptRepos {
   readonly groups: readonly RoutingGroup[];
   readonly fleet: ReadonlyMap<string, readonly PreviewTask[]>;
   /** Every config, route and cluster could be read: only then may routes be judged orphans. */
@@ -17,16 +23,15 @@ export interface FleetView {
 }
 
 /**
- * Reads the fleet: each installed repository's config, then each routing's routes, then each
- * cluster's tasks (one listing walk per cluster, whatever the number of repositories in it).
- * Routes come before tasks: a route seen here was made for a task the listing then sees, so a
- * preview launched mid-sweep is never taken for an orphan.
+ * Reads each installed repository's config. The config cache and the routers then forget
+ * repositories and routings no longer installed or configured, so a long-running App holds only
+ * what its fleet uses; a repository missed by a failed read only loses its ETag until next time.
  */
-export async function readFleet(
+export async function readRepos(
   services: BotServices,
   source: FleetSource,
   problem: (text: string) => void,
-): Promise<FleetView> {
+): Promise<SweptRepos> {
   const { repos: installed, unreadable } = await source();
   // Repositories the sweep cannot see may hold routes in the same zones: none can be an orphan.
   let complete = unreadable.length === 0;
@@ -35,7 +40,7 @@ export async function readFleet(
   for (const repo of installed) {
     const full = `${repo.repo.owner}/${repo.repo.repo}`;
     try {
-      const read = await readRepoConfig(repo.api, repo.repo, services.configCache);
+      const read = await readRepoConfig(repo.api, repo.repo, services.configCache, services.policy);
       if (read.kind === 'invalid') {
         // Its cluster and routing are unknown: its previews and routes are left alone.
         complete = false;
@@ -49,8 +54,23 @@ export async function readFleet(
       problem(`${full}: could not read .github/ecs-paas.yml: ${errorMessage(error)}`);
     }
   }
+  forgetUninstalled(services.configCache, installed);
+  services.keepRouters(swept.map((r) => r.config));
+  return { installed: installed.length, swept, complete };
+}
 
-  const groups = groupByRouting(swept);
+/**
+ * Reads the swept repositories' routes, then each cluster's tasks (one listing walk per cluster,
+ * whatever the number of repositories in it). Routes come before tasks: a route seen here was made
+ * for a task the listing then sees, so a preview launched mid-sweep is never taken for an orphan.
+ */
+export async function readFleet(
+  services: BotServices,
+  repos: SweptRepos,
+  problem: (text: string) => void,
+): Promise<FleetView> {
+  let complete = repos.complete;
+  const groups = groupByRouting(repos.swept);
   for (const group of groups) {
     try {
       const routed = await group.deps.router.routed();
@@ -62,7 +82,7 @@ export async function readFleet(
   }
 
   const fleet = new Map<string, PreviewTask[]>();
-  for (const cluster of new Set(swept.map((r) => r.config.cluster))) {
+  for (const cluster of new Set(repos.swept.map((r) => r.config.cluster))) {
     try {
       fleet.set(cluster, await listPreviewTasks(services.aws.ecs, cluster));
     } catch (error) {
@@ -70,7 +90,13 @@ export async function readFleet(
       problem(errorMessage(error));
     }
   }
-  return { installed: installed.length, swept, groups, fleet, complete };
+  return { ...repos, groups, fleet, complete };
+}
+
+/** The cache is keyed by lower-case `owner/repo` (see readRepoConfig). */
+function forgetUninstalled(cache: ConfigCache, installed: readonly InstalledRepo[]): void {
+  const keep = new Set(installed.map((r) => `${r.repo.owner}/${r.repo.repo}`.toLowerCase()));
+  for (const key of cache.keys()) if (!keep.has(key)) cache.delete(key);
 }
 
 /**

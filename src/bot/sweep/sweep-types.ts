@@ -54,6 +54,8 @@ export interface SweepReport {
   readonly pendingIdle: number;
   /** Previews whose request count could not be read (left running, tried again next sweep). */
   readonly unknownActivity: number;
+  /** Stopped by PR activity alone: their request count was unreadable for idle-after × 3. */
+  readonly judgedWithoutRequests: number;
   /** What went wrong; a sweep with problems still does the parts it can prove safe. */
   readonly problems: readonly string[];
 }
