@@ -15,9 +15,9 @@ const queueKey = (d: Pick<Doomed, 'full' | 'pr'>): string => `${d.full}#${d.pr}`
 
 /**
  * Stops doomed previews while holding their PRs' queues, so no event for them runs in between;
- * a PR that saw any work since the sweep began reading is skipped, its state being newer than what
- * the sweep judged. Routes go in one unroute per routing (one DNS change batch per zone), then each
- * PR gets its comment and its Deployment goes inactive.
+ * a PR that saw any work since the sweep began reading AWS (`mark`) is skipped, its state being
+ * newer than what the sweep judged. Routes go in one unroute per routing (one DNS change batch per
+ * zone), then each PR gets its comment and its Deployment goes inactive.
  */
 export async function stopDoomed(
   services: BotServices,
