@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { ACMClient, RequestCertificateCommand } from '@aws-sdk/client-acm';
 import {
   CreateClusterCommand,
   DescribeTasksCommand,
@@ -41,8 +42,10 @@ let aws: AwsClients;
 let ecs: ECSClient;
 let elbv2: ElasticLoadBalancingV2Client;
 let route53: Route53Client;
+let acm: ACMClient;
 let settings: PreviewSettings;
 let deps: PreviewDeps;
+let router: Awaited<ReturnType<typeof createRouter>>;
 let listenerArn: string;
 let zoneId: string;
 
@@ -58,10 +61,11 @@ beforeAll(async () => {
   ecs = new ECSClient(config);
   elbv2 = new ElasticLoadBalancingV2Client(config);
   route53 = new Route53Client(config);
+  acm = new ACMClient(config);
 });
 
 afterAll(async () => {
-  for (const client of [ecs, elbv2, route53, aws?.ecs]) client?.destroy();
+  for (const client of [ecs, elbv2, route53, acm, aws?.ecs]) client?.destroy();
   await moto?.stop();
 });
 
@@ -86,12 +90,21 @@ beforeEach(async () => {
       Subnets: network.subnetIds.slice(0, 2),
     }),
   );
-  // moto wants an HTTPS listener's certificate in ACM; an HTTP listener takes the same rules.
+  // Previews are served over HTTPS with a wildcard certificate. moto issues a certificate at once
+  // when a private CA signs it (it does not look the CA up); one from ACM itself stays pending.
+  const { CertificateArn } = await acm.send(
+    new RequestCertificateCommand({
+      DomainName: '*.preview.example.com',
+      CertificateAuthorityArn:
+        'arn:aws:acm-pca:us-east-1:123456789012:certificate-authority/12345678-1234-1234-1234-123456789012',
+    }),
+  );
   const { Listeners } = await elbv2.send(
     new CreateListenerCommand({
       LoadBalancerArn: LoadBalancers?.[0]?.LoadBalancerArn,
-      Protocol: 'HTTP',
-      Port: 80,
+      Protocol: 'HTTPS',
+      Port: 443,
+      Certificates: [{ CertificateArn }],
       DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404' } }],
     }),
   );
@@ -117,7 +130,8 @@ beforeEach(async () => {
     maxPreviews: 5,
     forks: 'never',
   };
-  deps = { aws, router: await createRouter(aws, settings.routing), log: silentLogger, pollMs: 50 };
+  router = await createRouter(aws, settings.routing);
+  deps = { aws, router, log: silentLogger, pollMs: 50 };
 });
 
 const pr = (sha: string): PullRequestRef => ({
@@ -168,6 +182,7 @@ async function albState() {
 
 describe('the preview engine against moto (alb routing)', () => {
   it('routes a preview through a host rule and an ip target group, switches on push, and removes it all', async () => {
+    expect(await router.preflight?.()).toBeUndefined();
     const first = randomBytes(20).toString('hex');
     const launched = await launchPreview(deps, settings, {
       pr: pr(first),

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { ACMClient } from '@aws-sdk/client-acm';
 import {
   CreateListenerCommand,
   CreateLoadBalancerCommand,
@@ -30,6 +31,7 @@ let moto: Moto;
 let proxy: FaultProxy;
 let route53: Route53Client;
 let elbv2: ElasticLoadBalancingV2Client;
+let acm: ACMClient;
 let zoneId: string;
 
 beforeAll(async () => {
@@ -39,11 +41,13 @@ beforeAll(async () => {
   const config = { ...testAwsConfig(proxy.url), maxAttempts: 5 };
   route53 = new Route53Client(config);
   elbv2 = new ElasticLoadBalancingV2Client(config);
+  acm = new ACMClient(config);
 });
 
 afterAll(async () => {
   route53?.destroy();
   elbv2?.destroy();
+  acm?.destroy();
   await proxy?.stop();
   await moto?.stop();
 });
@@ -259,7 +263,7 @@ describe('alb router', () => {
     options: Parameters<typeof createAlbRouter>[2] = { pollMs: 20 },
   ): ReturnType<typeof createAlbRouter> =>
     createAlbRouter(
-      { elbv2, route53 },
+      { elbv2, route53, acm },
       {
         mode: 'alb',
         domain: DOMAIN,

@@ -283,7 +283,7 @@ describe('parseRepoConfig', () => {
         'a key like no known one',
         withRouting({ colour: 'blue' }),
         'preview.routing.colour',
-        'unknown key; expected one of mode, domain, hosted-zone-id, port, subdomain, listener-arn, vpc-id, health-check-path',
+        'unknown key; expected one of mode, domain, hosted-zone-id, port, subdomain, listener-arn, vpc-id, health-check-path, auth',
       ],
       [
         'an unknown key in an environment',

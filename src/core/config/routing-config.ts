@@ -1,11 +1,16 @@
 import { z } from 'zod';
-import type { RoutingSettings } from '../preview/routing-types.js';
+import type { PreviewAuth, RoutingSettings } from '../preview/routing-types.js';
 import { SUBDOMAIN_PLACEHOLDERS } from '../preview/subdomain.js';
-import { expected, got, integer, isMap, matching, section } from './config-fields.js';
+import { expected, got, integer, isMap, matching, section, text } from './config-fields.js';
 
 const DNS_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/;
 const LISTENER_ARN =
   /^arn:aws(-[a-z]+)*:elasticloadbalancing:[a-z0-9-]+:\d{12}:listener\/app\/[\w-]+\/[0-9a-f]+\/[0-9a-f]+$/;
+
+const SECRET_ARN = /^arn:aws(-[a-z]+)*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+$/;
+const USER_POOL_ARN = /^arn:aws(-[a-z]+)*:cognito-idp:[a-z0-9-]+:\d{12}:userpool\/[\w-]+$/;
+const DOMAIN_OR_PREFIX =
+  /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
 
 const MODE_FORM = 'dns or alb';
 const TEMPLATE_FORM =
@@ -59,9 +64,96 @@ const dnsRouting = section(
     'listener-arn': albOnly('listener-arn'),
     'vpc-id': albOnly('vpc-id'),
     'health-check-path': albOnly('health-check-path'),
+    auth: albOnly('auth'),
   },
   'a map with domain and hosted-zone-id',
 );
+
+const secretArn = (what: string) =>
+  matching(
+    SECRET_ARN,
+    `the ARN of a Secrets Manager secret holding ${what} (arn:aws:secretsmanager:<region>:<account>:secret:<name>)`,
+  );
+
+/** The load balancer sends users to these and calls them itself: AWS accepts only https:// URLs. */
+const httpsUrl = (what: string) =>
+  text(`the https:// URL of ${what}`).refine((value) => {
+    try {
+      return new URL(value).protocol === 'https:';
+    } catch {
+      return false;
+    }
+  });
+
+const oidcAuth = section(
+  {
+    issuer: httpsUrl("the provider's issuer"),
+    'authorization-endpoint': httpsUrl("the provider's authorization endpoint"),
+    'token-endpoint': httpsUrl("the provider's token endpoint"),
+    'user-info-endpoint': httpsUrl("the provider's user info endpoint"),
+    'client-id': text('the client ID registered with the provider'),
+    'client-secret': secretArn('the client secret'),
+  },
+  'a map with issuer, authorization-endpoint, token-endpoint, user-info-endpoint, client-id and client-secret',
+);
+
+const cognitoAuth = section(
+  {
+    'user-pool-arn': matching(
+      USER_POOL_ARN,
+      'the ARN of a Cognito user pool (arn:aws:cognito-idp:<region>:<account>:userpool/<id>)',
+    ),
+    'user-pool-client-id': matching(/^[\w+]+$/, 'the ID of an app client of the user pool'),
+    'user-pool-domain': z
+      .string(expected("the user pool's domain prefix or custom domain, such as acme-previews"))
+      .trim()
+      .toLowerCase()
+      .regex(DOMAIN_OR_PREFIX),
+  },
+  'a map with user-pool-arn, user-pool-client-id and user-pool-domain',
+);
+
+const AUTH_FORM = 'a map with oidc or cognito, and optionally bypass-secret';
+
+const auth = section(
+  {
+    oidc: oidcAuth.optional(),
+    cognito: cognitoAuth.optional(),
+    'bypass-secret': secretArn('the value of the bypass header').optional(),
+  },
+  AUTH_FORM,
+).transform((value, ctx): PreviewAuth => {
+  const { oidc, cognito } = value;
+  const bypass = value['bypass-secret'] ? { bypassSecretArn: value['bypass-secret'] } : {};
+  if (oidc && !cognito) {
+    return {
+      kind: 'oidc',
+      issuer: oidc.issuer,
+      authorizationEndpoint: oidc['authorization-endpoint'],
+      tokenEndpoint: oidc['token-endpoint'],
+      userInfoEndpoint: oidc['user-info-endpoint'],
+      clientId: oidc['client-id'],
+      clientSecretArn: oidc['client-secret'],
+      ...bypass,
+    };
+  }
+  if (cognito && !oidc) {
+    return {
+      kind: 'cognito',
+      userPoolArn: cognito['user-pool-arn'],
+      userPoolClientId: cognito['user-pool-client-id'],
+      userPoolDomain: cognito['user-pool-domain'],
+      ...bypass,
+    };
+  }
+  // Both would mean two logins in a row, neither no login at all.
+  ctx.addIssue({
+    code: 'custom',
+    input: value,
+    message: `${oidc ? 'both oidc and cognito' : 'neither oidc nor cognito'}; expected exactly one of them`,
+  });
+  return z.NEVER;
+});
 
 const albRouting = section(
   {
@@ -73,6 +165,7 @@ const albRouting = section(
     ),
     'vpc-id': matching(/^vpc-[0-9a-z]+$/, 'a VPC ID such as vpc-0abc1234'),
     'health-check-path': matching(/^\/\S*$/, "a URL path starting with '/'").default('/'),
+    auth: auth.optional(),
   },
   'a map with mode, domain, hosted-zone-id, listener-arn and vpc-id',
 );
@@ -102,6 +195,7 @@ export const routingSchema = z
           listenerArn: routing['listener-arn'],
           vpcId: routing['vpc-id'],
           healthCheckPath: routing['health-check-path'],
+          ...(routing.auth && { auth: routing.auth }),
         }
       : { mode: 'dns', ...settings };
   });

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { ACMClient } from '@aws-sdk/client-acm';
 import {
   AddTagsCommand,
   CreateRuleCommand,
@@ -15,14 +16,29 @@ import {
   ModifyRuleCommand,
   ModifyTargetGroupCommand,
   RegisterTargetsCommand,
+  SetRulePrioritiesCommand,
+  type Action,
   type ElasticLoadBalancingV2Client,
   type Rule,
+  type RuleCondition,
   type Tag,
   type TargetDescription,
   type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { Route53Client } from '@aws-sdk/client-route-53';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { withContext } from '../errors.js';
+import {
+  AuthSecretProblem,
+  bypassConditions,
+  bypassValues,
+  isBypassRule,
+  previewActions,
+  resolveAuth,
+  sameActions,
+  type ResolvedAuth,
+} from './alb-auth.js';
+import { listenerProblem } from './alb-listener-check.js';
 import {
   changeRecords,
   checkUnder,
@@ -35,7 +51,12 @@ import {
   type RoutedHost,
 } from './router.js';
 import type { MetricRef } from './request-metrics.js';
-import { TAGS, type AlbRoutingSettings, type RouteTarget } from './routing-types.js';
+import {
+  TAGS,
+  type AlbRoutingSettings,
+  type RoutePreflight,
+  type RouteTarget,
+} from './routing-types.js';
 
 export interface AlbRouterOptions {
   /** How long `route()` waits for the target to turn healthy; 5 minutes unless set. */
@@ -90,13 +111,25 @@ async function step<T>(context: string, work: () => Promise<T>): Promise<T> {
   }
 }
 
-/** `alb` mode: a target group and host-header rule per preview on a shared listener, and a Route 53 alias. */
+/** The AWS clients alb mode talks to; Secrets Manager only when `routing.auth` is set. */
+export interface AlbRouterClients {
+  readonly elbv2: ElasticLoadBalancingV2Client;
+  readonly route53: Route53Client;
+  readonly acm: ACMClient;
+  readonly secrets?: SecretsManagerClient;
+}
+
+/**
+ * `alb` mode: a target group and host-header rule per preview on a shared HTTPS listener, and a
+ * Route 53 alias. With `routing.auth` the rule logs the user in before it forwards, and a bypass
+ * rule ahead of it forwards requests that carry the bypass header.
+ */
 export function createAlbRouter(
-  clients: { elbv2: ElasticLoadBalancingV2Client; route53: Route53Client },
+  clients: AlbRouterClients,
   settings: AlbRoutingSettings,
   options: AlbRouterOptions = {},
-): PreviewRouter {
-  const { elbv2, route53 } = clients;
+): PreviewRouter & RoutePreflight {
+  const { elbv2, route53, acm, secrets } = clients;
   const zone = settings.hostedZoneId;
   const healthTimeoutMs = options.healthTimeoutMs ?? 300_000;
 
@@ -213,39 +246,130 @@ export function createAlbRouter(
       return current.filter((t) => !isNew(t));
     });
 
-  const ensureRule = (groupArn: string, hostname: string, tags: Tag[]): Promise<Ensured> =>
-    step(`Could not create the listener rule for ${hostname}`, async () => {
-      const rules = await listRules();
-      const existing = rules.find((r) => !r.IsDefault && hostsOf(r).includes(hostname));
-      const forward = [{ Type: 'forward' as const, TargetGroupArn: groupArn }];
-      if (existing?.RuleArn) {
-        const targets = forwardsOf(existing);
-        if (targets.length !== 1 || targets[0] !== groupArn) {
-          await elbv2.send(new ModifyRuleCommand({ RuleArn: existing.RuleArn, Actions: forward }));
-        }
-        return { arn: existing.RuleArn, fresh: false };
+  type Placed = Ensured & { priority: number };
+
+  /**
+   * Runs `take` with the lowest free priority above `after`; `used` gains the one it took.
+   * Another router may take a priority between our read and our write: move on to the next.
+   */
+  const atFreePriority = async <T>(
+    used: Set<number>,
+    after: number,
+    take: (priority: number) => Promise<T>,
+  ): Promise<T & { priority: number }> => {
+    for (let priority = after + 1, clashes = 0; ; priority++) {
+      if (used.has(priority)) continue;
+      try {
+        const taken = await take(priority);
+        used.add(priority);
+        return { ...taken, priority };
+      } catch (error) {
+        if (!named(error, 'PriorityInUseException') || ++clashes >= 5) throw error;
       }
+    }
+  };
+
+  const createRule = (
+    conditions: RuleCondition[],
+    actions: Action[],
+    tags: Tag[],
+    used: Set<number>,
+  ): Promise<Placed> =>
+    atFreePriority(used, 0, async (priority) => {
+      const { Rules } = await elbv2.send(
+        new CreateRuleCommand({
+          ListenerArn: settings.listenerArn,
+          Priority: priority,
+          Conditions: conditions,
+          Actions: actions,
+          Tags: tags,
+        }),
+      );
+      const arn = Rules?.[0]?.RuleArn;
+      if (!arn) throw new Error('CreateRule returned no rule');
+      return { arn, fresh: true };
+    });
+
+  const deleteRule = async (arn: string | undefined): Promise<void> => {
+    try {
+      await elbv2.send(new DeleteRuleCommand({ RuleArn: arn }));
+    } catch (error) {
+      if (!named(error, 'RuleNotFoundException')) throw error;
+    }
+  };
+
+  /**
+   * The bypass rule (host + header → forward), when one is configured, and the preview's rule
+   * (host → login, forward). The bypass rule must be evaluated first: it gets the lower priority.
+   */
+  const ensureRules = (
+    groupArn: string,
+    hostname: string,
+    tags: Tag[],
+    auth: ResolvedAuth,
+  ): Promise<Ensured[]> =>
+    step(`Could not create the listener rules for ${hostname}`, async () => {
+      const rules = await listRules();
       const used = new Set(rules.map((r) => Number(r.Priority)));
-      // Another router may take a priority between our read and our write: move on to the next.
-      for (let priority = 1, clashes = 0; ; priority++) {
-        if (used.has(priority)) continue;
-        try {
-          const { Rules } = await elbv2.send(
-            new CreateRuleCommand({
-              ListenerArn: settings.listenerArn,
-              Priority: priority,
-              Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: [hostname] } }],
+      const ours = rules.filter((r) => !r.IsDefault && hostsOf(r).includes(hostname));
+      const forward = [{ Type: 'forward' as const, TargetGroupArn: groupArn }];
+
+      // A new pair is created bypass first, so it already has the lower priority.
+      const oldBypass = ours.find(isBypassRule);
+      let bypass: Placed | undefined;
+      if (auth.bypass === undefined) {
+        // Bypass turned off in the config: its rule would still let the header in.
+        if (oldBypass) await deleteRule(oldBypass.RuleArn);
+      } else if (oldBypass?.RuleArn) {
+        const values = bypassValues(oldBypass);
+        if (
+          values.length !== 1 ||
+          values[0] !== auth.bypass ||
+          !sameActions(oldBypass.Actions ?? [], forward)
+        ) {
+          await elbv2.send(
+            new ModifyRuleCommand({
+              RuleArn: oldBypass.RuleArn,
+              Conditions: bypassConditions(hostname, auth.bypass),
               Actions: forward,
-              Tags: tags,
             }),
           );
-          const arn = Rules?.[0]?.RuleArn;
-          if (!arn) throw new Error('CreateRule returned no rule');
-          return { arn, fresh: true };
-        } catch (error) {
-          if (!named(error, 'PriorityInUseException') || ++clashes >= 5) throw error;
         }
+        bypass = { arn: oldBypass.RuleArn, fresh: false, priority: Number(oldBypass.Priority) };
+      } else {
+        bypass = await createRule(bypassConditions(hostname, auth.bypass), forward, tags, used);
       }
+
+      const oldMain = ours.find((r) => !isBypassRule(r));
+      const actions = previewActions(auth, groupArn);
+      let main: Placed;
+      if (oldMain?.RuleArn) {
+        if (!sameActions(oldMain.Actions ?? [], actions)) {
+          await elbv2.send(new ModifyRuleCommand({ RuleArn: oldMain.RuleArn, Actions: actions }));
+        }
+        main = { arn: oldMain.RuleArn, fresh: false, priority: Number(oldMain.Priority) };
+      } else {
+        main = await createRule(
+          [{ Field: 'host-header', HostHeaderConfig: { Values: [hostname] } }],
+          actions,
+          tags,
+          used,
+        );
+      }
+
+      // A bypass added to a preview that already had its rule lands behind it: move that rule
+      // to a free priority after the bypass (one rule to a free slot: not every ELB accepts a swap).
+      if (bypass && bypass.priority > main.priority) {
+        const { arn } = main;
+        await atFreePriority(used, bypass.priority, (priority) =>
+          elbv2.send(
+            new SetRulePrioritiesCommand({
+              RulePriorities: [{ RuleArn: arn, Priority: priority }],
+            }),
+          ),
+        );
+      }
+      return bypass ? [main, bypass] : [main];
     });
 
   /** A new push changes the SHA tag; resources made by this call already carry the right tags. */
@@ -372,14 +496,28 @@ export function createAlbRouter(
     });
 
   return {
+    async preflight() {
+      const problem = await listenerProblem({ elbv2, acm }, settings.listenerArn, settings.domain);
+      if (problem !== undefined) return problem;
+      try {
+        await resolveAuth(secrets, settings.auth);
+      } catch (error) {
+        if (error instanceof AuthSecretProblem) return error.message;
+        throw error;
+      }
+      return undefined;
+    },
+
     async route(target) {
       const hostname = checkUnder(settings.domain, target.hostname);
       const tags = tagsFor(target);
+      // Secrets first: one that cannot be read leaves no group or rule behind.
+      const auth = await resolveAuth(secrets, settings.auth);
       const group = await ensureTargetGroup(hostname, tags);
       const stale = await ensureTarget(group.arn, target);
-      const rule = await ensureRule(group.arn, hostname, tags);
+      const rules = await ensureRules(group.arn, hostname, tags, auth);
       await syncTags(
-        [group, rule].filter((r) => !r.fresh).map((r) => r.arn),
+        [group, ...rules].filter((r) => !r.fresh).map((r) => r.arn),
         tags,
       );
       await ensureAlias(hostname);
@@ -401,14 +539,11 @@ export function createAlbRouter(
         const hosts = hostsOf(r);
         return !r.IsDefault && hosts.length > 0 && hosts.every((h) => keys.has(h));
       });
+      // The bypass rule names the same host, so it goes with the preview's rule.
       for (const rule of rules) {
-        await step(`Could not delete listener rule for ${hostsOf(rule).join(', ')}`, async () => {
-          try {
-            await elbv2.send(new DeleteRuleCommand({ RuleArn: rule.RuleArn }));
-          } catch (error) {
-            if (!named(error, 'RuleNotFoundException')) throw error;
-          }
-        });
+        await step(`Could not delete listener rule for ${hostsOf(rule).join(', ')}`, () =>
+          deleteRule(rule.RuleArn),
+        );
       }
       // Groups are deleted after the rules: a group a rule still forwards to cannot be deleted.
       for (const key of keys) {

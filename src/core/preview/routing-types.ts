@@ -22,6 +22,48 @@ export interface AlbRoutingSettings extends CommonRouting {
   readonly listenerArn: string;
   readonly vpcId: string;
   readonly healthCheckPath: string;
+  /** Who may open a preview: a login before each rule's forward. Left out, previews are open. */
+  readonly auth?: PreviewAuth;
+}
+
+/** `routing.auth`: an `authenticate-oidc` or `authenticate-cognito` action before the forward. */
+export type PreviewAuth = OidcAuth | CognitoAuth;
+
+interface CommonAuth {
+  /**
+   * Secrets Manager ARN whose value, sent as the `x-ecs-paas-bypass` header, reaches the preview
+   * without a login (CI end-to-end runs), through a rule of its own ahead of the authenticated one.
+   */
+  readonly bypassSecretArn?: string;
+}
+
+/** Any OpenID Connect provider; the client secret is read from Secrets Manager when a rule is written. */
+export interface OidcAuth extends CommonAuth {
+  readonly kind: 'oidc';
+  readonly issuer: string;
+  readonly authorizationEndpoint: string;
+  readonly tokenEndpoint: string;
+  readonly userInfoEndpoint: string;
+  readonly clientId: string;
+  readonly clientSecretArn: string;
+}
+
+/** A Cognito user pool, its app client and its domain (prefix or custom domain). */
+export interface CognitoAuth extends CommonAuth {
+  readonly kind: 'cognito';
+  readonly userPoolArn: string;
+  readonly userPoolClientId: string;
+  readonly userPoolDomain: string;
+}
+
+/**
+ * A router that can tell, before anything is launched, that the routes it would make are not
+ * what the config promises (a listener without HTTPS, no certificate for the domain, an unusable
+ * secret), so a launch is refused before a revision is registered or a task is run.
+ */
+export interface RoutePreflight {
+  /** What to fix, in words for the PR comment (no ARNs), or undefined when all is ready. AWS errors are thrown. */
+  preflight(): Promise<string | undefined>;
 }
 
 /** One preview to route: its host name and where its task listens. */
