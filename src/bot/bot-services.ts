@@ -3,11 +3,13 @@ import type { Logger } from '../core/logger.js';
 import { createRouter } from '../core/preview/create-router.js';
 import type { PreviewDeps, PreviewSettings } from '../core/preview/preview-types.js';
 import type { PreviewRouter } from '../core/preview/router.js';
-import { OPEN_POLICY, type OperatorPolicy } from '../core/policy/operator-policy.js';
+import { createAwsClients } from '../core/aws/clients.js';
+import { grantFor, OPEN_POLICY, type OperatorPolicy } from '../core/policy/operator-policy.js';
 import { AppMetrics } from './app-metrics.js';
 import type { ConfigCache } from './config-reader.js';
 import { WorkTracker } from './http/work-tracker.js';
 import { KeyedQueue } from './pr-queue.js';
+import type { RepoCredentials } from './repo-credentials.js';
 import { ReplyLimiter } from './reply-limiter.js';
 
 export interface BotOptions {
@@ -18,6 +20,8 @@ export interface BotOptions {
   readonly metrics?: AppMetrics;
   /** What each repository may use; open (no checks) unless the operator gave a policy. */
   readonly policy?: OperatorPolicy;
+  /** Sessions of the roles the policy names per repository; without it the App's own identity. */
+  readonly credentials?: RepoCredentials;
 }
 
 /** What every handler shares: AWS, the per-PR queue, the routers and metrics, built once per process. */
@@ -46,6 +50,11 @@ export class BotServices {
   readonly now: () => Date;
   readonly policy: OperatorPolicy;
   private readonly routers = new Map<string, Promise<PreviewRouter>>();
+  private readonly credentials: RepoCredentials | undefined;
+  /** Clients per repository and PR under the role the policy names, dropped an hour after last use. */
+  private readonly repoClients = new Map<string, { clients: AwsClients; usedAt: number }>();
+  /** Routers built on a repository's own clients go when those clients go. */
+  private readonly repoRouters = new WeakMap<AwsClients, Map<string, Promise<PreviewRouter>>>();
   private readonly timing: { pollMs?: number; startTimeoutMs?: number };
 
   constructor(
@@ -55,6 +64,7 @@ export class BotServices {
   ) {
     this.now = options.now ?? (() => new Date());
     this.policy = options.policy ?? OPEN_POLICY;
+    this.credentials = options.credentials;
     this.metrics =
       options.metrics ?? new AppMetrics(() => aws.cloudwatch(), log, { now: this.now });
     this.timing = {
@@ -63,8 +73,42 @@ export class BotServices {
     };
   }
 
+  /**
+   * The AWS clients for one repository's work: under the role the operator's policy names for it
+   * (session tags repo and pr), so AWS itself holds the boundary; the App's own otherwise.
+   */
+  awsFor(repository: string, pr?: number): AwsClients {
+    const grant = grantFor(this.policy, repository);
+    if (grant === 'open' || !grant?.roleArn || !this.credentials) return this.aws;
+    const now = this.now().getTime();
+    for (const [key, entry] of this.repoClients) {
+      if (now - entry.usedAt > 3_600_000) this.repoClients.delete(key);
+    }
+    const key = `${grant.roleArn} ${repository}#${pr ?? ''}`;
+    let entry = this.repoClients.get(key);
+    if (!entry) {
+      const credentials = this.credentials.provider(grant.roleArn, repository, pr);
+      entry = { clients: createAwsClients(this.aws.region, { credentials }), usedAt: now };
+      this.repoClients.set(key, entry);
+    }
+    entry.usedAt = now;
+    return entry.clients;
+  }
+
   /** Engine dependencies for a repository's preview settings (routers are reused per routing). */
-  async previewDeps(settings: PreviewSettings): Promise<PreviewDeps> {
+  async previewDeps(settings: PreviewSettings, aws: AwsClients = this.aws): Promise<PreviewDeps> {
+    if (aws !== this.aws) {
+      const key = JSON.stringify(settings.routing);
+      const routers = this.repoRouters.get(aws) ?? new Map<string, Promise<PreviewRouter>>();
+      this.repoRouters.set(aws, routers);
+      let router = routers.get(key);
+      if (!router) {
+        router = createRouter(aws, settings.routing);
+        router.catch(() => routers.delete(key));
+        routers.set(key, router);
+      }
+      return { aws, router: await router, log: this.log, ...this.timing };
+    }
     const key = JSON.stringify(settings.routing);
     let router = this.routers.get(key);
     if (!router) {

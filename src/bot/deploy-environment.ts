@@ -98,6 +98,7 @@ export async function deployEnvironment(
           name,
           sha: head,
           ecrRepository: read.config.preview?.ecrRepository ?? repo.repo,
+          pr: pull.number,
         });
   } finally {
     services.environmentLocks.delete(lock);
@@ -109,15 +110,11 @@ async function deployServicesNow(
   services: BotServices,
   repo: RepoRef,
   environment: ServicesEnvironment,
-  target: { name: string; sha: string; ecrRepository: string },
+  target: { name: string; sha: string; ecrRepository: string; pr: number },
 ): Promise<Outcome> {
   const { name, sha } = target;
-  const image = await findEcrImage(
-    await services.aws.ecr(),
-    services.aws.region,
-    target.ecrRepository,
-    sha,
-  );
+  const aws = services.awsFor(`${repo.owner}/${repo.repo}`, target.pr);
+  const image = await findEcrImage(await aws.ecr(), aws.region, target.ecrRepository, sha);
   if (!image)
     return {
       ok: false,
@@ -130,7 +127,7 @@ async function deployServicesNow(
   );
   await recorder.start();
   const report = await deployServices(
-    services.aws,
+    aws,
     {
       cluster: environment.cluster,
       services: environment.services,

@@ -11,6 +11,8 @@ import { settledHandler } from './http/settled-handler.js';
 import { webhookIntake } from './http/webhook-intake.js';
 import { fetchPolicyDocument } from './policy-document.js';
 import { loadPolicy } from './policy-source.js';
+import { RepoCredentials } from './repo-credentials.js';
+import { assumeWithSts } from './sts-assume.js';
 import { runSetup } from './setup/setup-server.js';
 import type { Sweeper } from './sweep/sweeper.js';
 
@@ -30,7 +32,12 @@ async function main(): Promise<void> {
   const policy = await loadPolicy(process.env.ECS_PAAS_POLICY, (reference) =>
     fetchPolicyDocument(aws, reference),
   );
-  const services = new BotServices(aws, consoleLogger(), { ...pollOverride(), policy });
+  const credentials = new RepoCredentials(assumeWithSts(settings.region));
+  const services = new BotServices(aws, consoleLogger(), {
+    ...pollOverride(),
+    policy,
+    credentials,
+  });
   const probot = new Probot({
     appId: settings.appId,
     privateKey: settings.privateKey,

@@ -88,7 +88,8 @@ async function reconcileNow(
   }
   const pull = await getPull(api, repo, number);
   const ref = pullRef(repo, pull);
-  const deps = await services.previewDeps(preview);
+  const aws = services.awsFor(ref.repo, number);
+  const deps = await services.previewDeps(preview, aws);
   let approvedSha = trigger.approvedSha === ref.sha ? ref.sha : undefined;
   // Every comment this run writes records the head it shows, and since when: `/deploy` approves a
   // fork's head only if the App showed it before the command was written. A fork's approval rides
@@ -135,12 +136,7 @@ async function reconcileNow(
   }
 
   const repository = preview.ecrRepository ?? repo.repo;
-  const image = await findEcrImage(
-    await services.aws.ecr(),
-    services.aws.region,
-    repository,
-    ref.sha,
-  );
+  const image = await findEcrImage(await aws.ecr(), aws.region, repository, ref.sha);
   if (!image) {
     const waiting = `${repository}:${ref.sha}`;
     await write(waitingBody(waiting, ref.sha));

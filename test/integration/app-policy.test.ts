@@ -19,6 +19,7 @@ import { startGitHubApi, type GitHubApi } from '../support/github.js';
 import { createGitHubWorld, type GitHubWorld } from '../support/github-world.js';
 import { setHeadChecks } from '../support/head-checks.js';
 import { startMoto, type Moto } from '../support/moto.js';
+import { startSigningRecorder } from '../support/signing-recorder.js';
 
 // The operator's policy, as "another installed repository" of THREATS.md meets it: acme/web is
 // granted the previews cluster and zone; nothing it names outside that may cost an AWS call.
@@ -224,6 +225,52 @@ describe('starting with a policy', () => {
       expect(comment(5)).toContain('preview.cluster');
     } finally {
       await fromSsm.stop();
+    }
+  });
+});
+
+describe('a role per repository', () => {
+  it("makes the repository's AWS calls with the role the policy names, tagged with repo and pr", async () => {
+    const recorder = await startSigningRecorder(moto.url);
+    await writeFile(
+      policyFile,
+      policy().replace(
+        '    max-previews: 5',
+        '    max-previews: 5\n    role-arn: arn:aws:iam::123456789012:role/ecs-paas-acme-web',
+      ),
+    );
+    const withRole = await startApp({
+      githubUrl: api.url,
+      awsEndpoint: recorder.url,
+      env: { ECS_PAAS_POLL_MS: '50', ECS_PAAS_POLICY: policyFile },
+    });
+    try {
+      world.setFile('.github/ecs-paas.yml', repoConfig());
+      const head = sha();
+      world.addPull({ number: 6, sha: head });
+      await pushEcrImage(ecr, 'web', head);
+      await deliver(withRole, 'pull_request', world.pullRequestEvent('opened', 6));
+      await settled(withRole);
+      expect(comment(6)).toContain('Preview ready');
+      const assume = recorder.calls.filter((c) => c.body.includes('Action=AssumeRole'));
+      expect(assume).toHaveLength(1);
+      const parameters = new URLSearchParams(assume[0]?.body);
+      expect(parameters.get('RoleArn')).toBe('arn:aws:iam::123456789012:role/ecs-paas-acme-web');
+      expect(parameters.get('Tags.member.1.Key')).toBe('repo');
+      expect(parameters.get('Tags.member.1.Value')).toBe('acme/web');
+      expect(parameters.get('Tags.member.2.Key')).toBe('pr');
+      expect(parameters.get('Tags.member.2.Value')).toBe('6');
+      const runTask = recorder.calls.filter((c) => c.operation.endsWith('.RunTask'));
+      expect(runTask).toHaveLength(1);
+      // The App's own key is 'testing'; moto's STS hands out temporary ASIA… keys.
+      expect(runTask[0]?.accessKeyId).toMatch(/^ASIA/);
+      const own = recorder.calls.filter(
+        (c) => c.accessKeyId === 'testing' && /ECS|ECR|Route53|route53/.test(c.operation),
+      );
+      expect(own).toEqual([]);
+    } finally {
+      await withRole.stop();
+      await recorder.stop();
     }
   });
 });

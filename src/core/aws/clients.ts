@@ -5,12 +5,14 @@ import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { Route53Client } from '@aws-sdk/client-route-53';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { awsHttpTimeouts } from './http-timeouts.js';
 
 /** Settings shared by every client; tests and the App point `endpoint` at another AWS API. */
 export interface ClientOverrides {
   readonly endpoint?: string;
-  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /** Static keys, or a provider such as a role assumed for one repository's work. */
+  readonly credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   readonly maxAttempts?: number;
   readonly retryMode?: 'standard' | 'adaptive';
 }
