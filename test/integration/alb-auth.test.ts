@@ -423,6 +423,37 @@ describe('preflight: the listener must serve HTTPS for *.<domain>', () => {
     expect(await router(listenerArn).preflight()).toBeUndefined();
   });
 
+  it('passes over an IAM server certificate, which ACM cannot describe', async () => {
+    // No IAM client in the project: moto takes an unsigned query; the credential scope names IAM.
+    const response = await fetch(moto.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization:
+          'AWS4-HMAC-SHA256 Credential=testing/20240101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0',
+      },
+      body: new URLSearchParams({
+        Action: 'UploadServerCertificate',
+        Version: '2010-05-08',
+        ServerCertificateName: 'legacy',
+        CertificateBody: '-----BEGIN CERTIFICATE-----\nlegacy\n-----END CERTIFICATE-----',
+        PrivateKey: '-----BEGIN RSA PRIVATE KEY-----\nlegacy\n-----END RSA PRIVATE KEY-----',
+      }),
+    });
+    const iamArn = /<Arn>([^<]+)<\/Arn>/.exec(await response.text())?.[1] ?? '';
+    expect(iamArn).toMatch(/^arn:aws:iam::\d{12}:server-certificate\//);
+    const listenerArn = await listener(iamArn);
+
+    expect(await router(listenerArn).preflight()).toMatch(/has no ACM certificate for/);
+    await elbv2.send(
+      new AddListenerCertificatesCommand({
+        ListenerArn: listenerArn,
+        Certificates: [{ CertificateArn: await certificate(`*.${DOMAIN}`) }],
+      }),
+    );
+    expect(await router(listenerArn).preflight()).toBeUndefined();
+  });
+
   it('refuses a certificate for *.<domain> that is not issued yet', async () => {
     const listenerArn = await listener(await certificate(`*.${DOMAIN}`, { issued: false }));
 
