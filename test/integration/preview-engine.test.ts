@@ -161,6 +161,9 @@ describe('the preview engine against moto (dns routing)', () => {
       kind: 'launched',
       url: `http://pr-7-web.${DOMAIN}`,
       sha: ref.sha,
+      // No task role or secrets unless configured (preview-identity.test.ts), and open HTTP.
+      identity: { secrets: [] },
+      access: 'open-http',
     });
     const [task, ...more] = await runningTasks();
     expect(more).toHaveLength(0);
