@@ -10,6 +10,7 @@ import { ECRClient } from '@aws-sdk/client-ecr';
 import { CreateClusterCommand, ECSClient, type Task } from '@aws-sdk/client-ecs';
 import { CreateHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
 import type { SweepReport } from '../../src/bot/sweep/sweep-types.js';
+import { COMMENT_MARKER } from '../../src/core/github/living-comment.js';
 import { deliver, settled, startApp, type AppProcess } from '../support/app-process.js';
 import {
   createDefaultNetwork,
@@ -69,7 +70,8 @@ beforeEach(async () => {
   await moto.reset();
   proxy.clear();
   api.reset();
-  world = createGitHubWorld(api, { owner: 'acme', repo: 'web' });
+  // Private: `/logs` posts log lines only there (a public repository gets where to read them).
+  world = createGitHubWorld(api, { owner: 'acme', repo: 'web', private: true });
   await ecs.send(new CreateClusterCommand({ clusterName: 'previews' }));
   network = await createDefaultNetwork(moto.url);
   await registerFargateTaskDefinition(ecs, 'web');
@@ -181,11 +183,11 @@ const addRecord = (label: string, ip: string): Promise<void> =>
 
 const byBot = (n: number): IssueComment[] =>
   world.commentObjects(n).filter((c) => c.user?.login === world.botLogin);
-/** The App's one living comment on a PR (its replies to commands quote the command). */
+/** The App's one living comment on a PR: the one with its marker (replies to commands have none). */
 const living = (n: number): string | undefined =>
-  byBot(n).find((c) => !c.body?.startsWith('> '))?.body;
+  byBot(n).find((c) => c.body?.includes(COMMENT_MARKER))?.body;
 const replies = (n: number): string[] =>
-  byBot(n).flatMap((c) => (c.body?.startsWith('> ') ? [c.body] : []));
+  byBot(n).flatMap((c) => (c.body && !c.body.includes(COMMENT_MARKER) ? [c.body] : []));
 
 /** A human writes `body` on the PR and GitHub delivers the `issue_comment.created` webhook. */
 async function say(n: number, body: string, login = 'maintainer'): Promise<IssueComment> {
@@ -436,7 +438,8 @@ describe('PR activity on the App', () => {
 describe('/help on the App', () => {
   it('lists /preview keep and /logs as commands that work', async () => {
     world.addPull({ number: 7, sha: sha() });
-    const help = await say(7, '/help', 'reader');
+    // Readers get a reaction only (a reply is a comment anyone could make the App post).
+    const help = await say(7, '/help', 'maintainer');
     const reply = await eventually('the help reply', () => replies(7)[0]);
     expect(reply).toContain('/preview keep <duration>');
     expect(reply).toContain('/logs [n]');
