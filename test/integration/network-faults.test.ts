@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { createServer, type ServerResponse } from 'node:http';
+import { GitHub } from '@actions/github/lib/utils';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import {
   CreateClusterCommand,
@@ -7,6 +9,7 @@ import {
   ECSClient,
   ListTaskDefinitionsCommand,
 } from '@aws-sdk/client-ecs';
+import { githubRequestOptions } from '../../src/core/github/request-timeout.js';
 import { runActionProcess } from '../support/action-process.js';
 import {
   awsEnv,
@@ -16,6 +19,7 @@ import {
 } from '../support/aws.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { startMoto, type Moto } from '../support/moto.js';
+import { freePort } from '../support/ports.js';
 
 // The network between a runner (or the App) and AWS fails in ways an AWS error does not model:
 // connections dropped, answers that never come or stop half way. Each is tried against the bundled
@@ -155,4 +159,29 @@ describe('the bundled Action deploying over a faulty network', () => {
     );
     expect(proxy.counts()).toEqual({});
   }, 60_000);
+});
+
+describe('GitHub requests over a faulty network', () => {
+  it('fail, naming the call, when GitHub holds a connection without answering', async () => {
+    // Prism always answers, so a bare loopback server plays the GitHub that goes silent.
+    const held: ServerResponse[] = [];
+    const server = createServer((_req, res) => void held.push(res));
+    const port = await freePort();
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    try {
+      const octokit = new GitHub({
+        baseUrl: `http://127.0.0.1:${port}`,
+        ...githubRequestOptions({ ECS_PAAS_GITHUB_REQUEST_TIMEOUT_MS: '500' }),
+      });
+      const started = Date.now();
+      await expect(octokit.rest.repos.get({ owner: 'acme', repo: 'web' })).rejects.toThrow(
+        `GitHub did not answer GET http://127.0.0.1:${port}/repos/acme/web within 500 ms`,
+      );
+      expect(held).toHaveLength(1);
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  }, 20_000);
 });
