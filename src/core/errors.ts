@@ -27,12 +27,16 @@ export class InputError extends Error {
   }
 }
 
+/** An error whose message was written to be posted publicly: it names no ARN, account or role. */
+export class PublicError extends Error {}
+
 /**
  * What a public PR comment may say of an error: its kind (`AccessDeniedException`), never its
  * text, which can carry ARNs, account ids and role names. The text goes to `log` for operators.
  */
 export function publicReason(error: unknown, log: { warning(message: string): void }): string {
   log.warning(errorMessage(error));
+  if (error instanceof PublicError) return error.message;
   const name = error instanceof Error ? ((error as { Code?: string }).Code ?? error.name) : '';
   const kind = /^[A-Za-z]{3,60}$/.test(name) && name !== 'Error' ? name : 'an error';
   return `${kind} (the logs have the details)`;

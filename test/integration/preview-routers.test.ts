@@ -142,12 +142,23 @@ describe('dns router', () => {
     await router().route(target('pr-3-web', '10.0.0.3'));
     proxy.resetCounts();
 
-    await router().unroute([`pr-1-web.${DOMAIN}`, `PR-2-WEB.${DOMAIN}.`]);
+    const owner = { repo: 'octo/web', pr: 1 };
+    const owners = new Map([
+      [`pr-1-web.${DOMAIN}`, owner],
+      [`pr-2-web.${DOMAIN}`, owner],
+    ]);
+    // Names owned by another PR are not this unroute's to take, whatever it lists.
+    await router().unroute(
+      [`pr-3-web.${DOMAIN}`],
+      new Map([[`pr-3-web.${DOMAIN}`, { ...owner, pr: 2 }]]),
+    );
+    expect(changeCalls()).toEqual({});
+    await router().unroute([`pr-1-web.${DOMAIN}`, `PR-2-WEB.${DOMAIN}.`], owners);
 
     expect(proxy.counts()['Route53.ChangeResourceRecordSets']).toBe(1);
     expect((await aRecords()).map((r) => r.Name)).toEqual([`pr-3-web.${DOMAIN}.`]);
     proxy.resetCounts();
-    await router().unroute([`pr-1-web.${DOMAIN}`, `pr-2-web.${DOMAIN}`]);
+    await router().unroute([`pr-1-web.${DOMAIN}`, `pr-2-web.${DOMAIN}`], owners);
     expect(changeCalls()).toEqual({});
   });
 
@@ -200,8 +211,18 @@ describe('dns router', () => {
     const routed = await router().routed();
 
     expect(routed).toEqual([
-      { hostname: `pr-1-web.${DOMAIN}`, ip: '10.0.0.1', owned: false },
-      { hostname: `pr-2-web.${DOMAIN}`, ip: '10.0.0.2', owned: false },
+      {
+        hostname: `pr-1-web.${DOMAIN}`,
+        ip: '10.0.0.1',
+        owned: true,
+        owner: { repo: 'octo/web', pr: 1 },
+      },
+      {
+        hostname: `pr-2-web.${DOMAIN}`,
+        ip: '10.0.0.2',
+        owned: true,
+        owner: { repo: 'octo/web', pr: 1 },
+      },
     ]);
   });
 

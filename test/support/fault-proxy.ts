@@ -47,12 +47,20 @@ export type Rewrite = (
   response: ProxyResponse,
 ) => ProxyResponse | undefined;
 
+/** Returns the response to send without asking moto, or undefined to let the call through. */
+export type Answer = (request: { body: string }) => ProxyResponse | undefined;
+
 export interface FaultProxy {
   url: string;
   /** The next `times` calls of `operation` get `fault` instead of (or, for latency, before) moto. */
   inject(operation: Operation, fault: Fault, times?: number): void;
   /** `times` counts only the calls the rewrite actually changed. */
   intercept(operation: Operation, rewrite: Rewrite, times?: number): void;
+  /**
+   * Asks `decide` before a call of `operation` reaches moto: a response it returns is sent instead
+   * and moto never sees the call (for behaviour moto lacks, such as Route 53 refusing a CREATE).
+   */
+  answer(operation: Operation, decide: Answer): void;
   /** Calls per operation, including injected failures and SDK retries. */
   counts(): Record<string, number>;
   resetCounts(): void;
@@ -230,6 +238,7 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
   const agent = new Agent({ keepAlive: true });
   const faults = new Map<string, { fault: Fault; remaining: number }[]>();
   let intercepts: { operation: string; rewrite: Rewrite; remaining: number }[] = [];
+  let answers: { operation: string; decide: Answer }[] = [];
   let calls: Record<string, number> = {};
   const listeners = new Set<(operation: string) => void>();
 
@@ -280,6 +289,13 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
       return;
     }
 
+    for (const entry of answers) {
+      if (entry.operation !== operation) continue;
+      const answered = entry.decide({ body: body.toString('utf8') });
+      if (answered === undefined) continue;
+      send(res, answered.status, answered.headers, Buffer.from(answered.body));
+      return;
+    }
     const upstream = await forward(req, body);
     const upstreamBody = await readBody(upstream);
     let response: ProxyResponse = {
@@ -348,6 +364,9 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
     intercept(operation, rewrite, times = Infinity) {
       intercepts.push({ operation, rewrite, remaining: times });
     },
+    answer(operation, decide) {
+      answers.push({ operation, decide });
+    },
     counts: () => ({ ...calls }),
     onRequest(listener) {
       listeners.add(listener);
@@ -359,6 +378,7 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
     clear() {
       faults.clear();
       intercepts = [];
+      answers = [];
       releaseHeld();
     },
     heldCount: () => held.size,

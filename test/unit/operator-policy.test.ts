@@ -97,6 +97,37 @@ describe('the operator policy', () => {
     expect(checkAgainstPolicy(config([]), nothing, 'evil/repo')).toBeUndefined();
   });
 
+  it('wants {repo} or {owner} in the subdomain template when the zone is granted to several repositories', () => {
+    const shared = parsePolicy(
+      [
+        'repositories:',
+        '  acme/web: { clusters: [c], task-families: [web], hosted-zones: [ZSHARED], domains: [preview.example.com], subnets: [subnet-a], security-groups: [sg-a] }',
+        '  acme/api: { clusters: [c], task-families: [web], hosted-zones: [ZSHARED], domains: [preview.example.com], subnets: [subnet-a], security-groups: [sg-a] }',
+        '',
+      ].join('\n'),
+      'p',
+    );
+    const lines = (subdomain: string) => [
+      'preview:',
+      '  cluster: c',
+      '  task-definition: web',
+      '  subnets: [subnet-a]',
+      '  security-groups: [sg-a]',
+      `  routing: { mode: dns, hosted-zone-id: ZSHARED, domain: preview.example.com, subdomain: '${subdomain}' }`,
+    ];
+    expect(checkAgainstPolicy(config(lines('pr-{number}')), shared, 'acme/web')?.issues).toEqual([
+      {
+        path: 'preview.routing.subdomain',
+        message:
+          "the operator's policy grants this hosted zone to more than one repository; put {repo} or {owner} in the template so their names cannot collide",
+      },
+    ]);
+    expect(
+      checkAgainstPolicy(config(lines('pr-{number}-{repo}')), shared, 'acme/web'),
+    ).toBeUndefined();
+    expect(checkAgainstPolicy(config(granted.map((l) => l)), POLICY, 'acme/web')).toBeUndefined();
+  });
+
   it('caps max-previews at the grant instead of refusing the default', () => {
     expect(withinGrant(config(granted), POLICY, 'acme/web').preview?.maxPreviews).toBe(3);
   });

@@ -3,7 +3,7 @@ import { upsertComment } from '../../core/github/living-comment.js';
 import { deregister } from '../../core/preview/launch-preview.js';
 import { stopPreviewTasks } from '../../core/preview/stop-preview-tasks.js';
 import { listPreviewTasks, type PreviewTask } from '../../core/preview/preview-tasks.js';
-import { hostKey } from '../../core/preview/router.js';
+import { hostKey, type RouteOwner } from '../../core/preview/router.js';
 import { labelFitsTemplate } from '../../core/preview/subdomain.js';
 import type { BotServices } from '../bot-services.js';
 import { previewBody } from '../comment-bodies.js';
@@ -40,12 +40,17 @@ export async function stopDoomed(
       if (await stopTasks(services, preview, problem)) now.push(preview);
     }
     for (const group of groups) {
-      const hostnames = now
-        .filter((d) => group.repos.some((r) => r.full === d.full))
-        .flatMap((d) => d.hostnames);
+      const mine = now.filter((d) => group.repos.some((r) => r.full === d.full));
+      const hostnames = mine.flatMap((d) => d.hostnames);
       if (hostnames.length === 0) continue;
+      // Each name goes only if its ownership record names the PR whose preview stopped.
+      const owners = new Map(
+        mine.flatMap((d) =>
+          d.hostnames.map((h) => [hostKey(h), { repo: d.full, pr: d.pr }] as const),
+        ),
+      );
       try {
-        await group.deps.router.unroute(hostnames);
+        await group.deps.router.unroute(hostnames, owners);
       } catch (error) {
         // The next sweep finds these routes without a task and removes them then.
         problem(`could not remove routes ${hostnames.join(', ')}: ${errorMessage(error)}`);
@@ -139,10 +144,15 @@ export async function removeOrphanRoutes(
   }
   let removed = 0;
   for (const { group, orphans } of found) {
-    const names = orphans.filter((o) => !live.has(o.label)).map((o) => o.hostname);
+    const gone = orphans.filter((o) => !live.has(o.label));
+    const names = gone.map((o) => o.hostname);
     if (names.length === 0) continue;
+    // An owned name goes as its owner's (whose task is gone); a plain one as judged by its label.
+    const owners = new Map(
+      gone.flatMap((o) => (o.owner ? [[hostKey(o.hostname), o.owner] as const] : [])),
+    );
     try {
-      await group.deps.router.unroute(names);
+      await group.deps.router.unroute(names, owners);
       removed += names.length;
       services.log.info(`sweep: removed routes without a task: ${names.join(', ')}`);
       // Which repository an orphan belonged to is unknown once its task is gone.
@@ -164,7 +174,7 @@ function orphansOf(
   group: RoutingGroup,
   live: ReadonlySet<string>,
   gone: ReadonlySet<string>,
-): Array<{ hostname: string; label: string }> {
+): Array<{ hostname: string; label: string; owner?: RouteOwner }> {
   const domain = hostKey(group.repos[0]?.config.routing.domain ?? '');
   const templates = group.repos.map((r) => r.config.routing.subdomain);
   return [...(group.routed?.values() ?? [])].flatMap((host) => {
@@ -172,6 +182,8 @@ function orphansOf(
     const label = name.slice(0, name.length - domain.length - 1);
     if (live.has(label) || gone.has(name)) return [];
     const ours = host.owned || templates.some((t) => labelFitsTemplate(t, label));
-    return ours ? [{ hostname: host.hostname, label }] : [];
+    return ours
+      ? [{ hostname: host.hostname, label, ...(host.owner && { owner: host.owner }) }]
+      : [];
   });
 }

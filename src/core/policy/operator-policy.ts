@@ -51,6 +51,13 @@ export function grantFor(policy: OperatorPolicy, repository: string): Grant | un
   return policy.grants.get(name) ?? policy.grants.get(`${owner}/*`) ?? policy.grants.get('*');
 }
 
+/** Whether more than one repository may use a zone: two entries name it, or a glob entry does. */
+function zoneShared(policy: OperatorPolicy, zoneId: string): boolean {
+  if (policy.kind === 'open') return false;
+  const holders = [...policy.grants].filter(([, grant]) => grant.hostedZones.includes(zoneId));
+  return holders.length > 1 || holders.some(([key]) => key.includes('*'));
+}
+
 /** `web-*` matches `web-api`; only `*` is special. */
 export function matchesGlob(value: string, glob: string): boolean {
   const pattern = glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
@@ -117,6 +124,13 @@ export function checkAgainstPolicy(
       issues.push(refuse('preview.routing.hosted-zone-id'));
     }
     if (!withinDomain(routing.domain, grant.domains)) issues.push(refuse('preview.routing.domain'));
+    if (zoneShared(policy, routing.hostedZoneId) && !/\{(repo|owner)\}/.test(routing.subdomain)) {
+      issues.push({
+        path: 'preview.routing.subdomain',
+        message:
+          "the operator's policy grants this hosted zone to more than one repository; put {repo} or {owner} in the template so their names cannot collide",
+      });
+    }
     if (routing.mode === 'alb' && !grant.listeners.includes(routing.listenerArn)) {
       issues.push(refuse('preview.routing.listener-arn'));
     }

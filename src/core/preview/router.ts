@@ -16,6 +16,12 @@ import { pollUntil } from '../poll.js';
 
 export { pollUntil };
 
+/** Which repository's PR a route belongs to (a DNS ownership record, a rule's tags). */
+export interface RouteOwner {
+  readonly repo: string;
+  readonly pr: number;
+}
+
 /** One host name found under the preview domain. */
 export interface RoutedHost {
   readonly hostname: string;
@@ -29,14 +35,19 @@ export interface RoutedHost {
   readonly owned: boolean;
   /** The metric that counts this preview's requests, where the routing has one (ALB). */
   readonly requestMetric?: MetricRef;
+  /** Who owns the name, where the route records it (dns mode's TXT record). */
+  readonly owner?: RouteOwner;
 }
 
 /** Makes `<label>.<domain>` reach a preview task. Every method is safe to repeat. */
 export interface PreviewRouter {
   /** Makes the host name reach the target; resolves once requests would get there. */
   route(target: RouteTarget): Promise<{ url: string }>;
-  /** Removes everything made for these host names; succeeds when nothing is there. */
-  unroute(hostnames: readonly string[]): Promise<void>;
+  /**
+   * Removes everything made for these host names; succeeds when nothing is there. A name whose
+   * ownership record names someone other than `owners` says for it is left alone.
+   */
+  unroute(hostnames: readonly string[], owners?: ReadonlyMap<string, RouteOwner>): Promise<void>;
   /** What exists now under the domain, so a sweep can find routes no preview owns any more. */
   routed(): Promise<RoutedHost[]>;
 }
@@ -80,9 +91,15 @@ export async function findARecord(
 }
 
 /** Every A record in the zone, all pages. */
-export async function listARecords(
+export function listARecords(route53: Route53Client, zoneId: string): Promise<ResourceRecordSet[]> {
+  return listRecords(route53, zoneId, ['A']);
+}
+
+/** Every record of these types in the zone, all pages. */
+export async function listRecords(
   route53: Route53Client,
   zoneId: string,
+  types: readonly string[],
 ): Promise<ResourceRecordSet[]> {
   const records: ResourceRecordSet[] = [];
   let next: ListResourceRecordSetsCommandInput | undefined = { HostedZoneId: zoneId };
@@ -91,7 +108,7 @@ export async function listARecords(
       const page: ListResourceRecordSetsCommandOutput = await route53.send(
         new ListResourceRecordSetsCommand(next),
       );
-      records.push(...(page.ResourceRecordSets ?? []).filter((r) => r.Type === 'A'));
+      records.push(...(page.ResourceRecordSets ?? []).filter((r) => types.includes(r.Type ?? '')));
       next = page.IsTruncated
         ? {
             HostedZoneId: zoneId,

@@ -1,5 +1,6 @@
 import { deregister } from './launch-preview.js';
 import { previewHost } from './preview-host.js';
+import { hostKey } from './router.js';
 import { listPreviewTasks } from './preview-tasks.js';
 import { stopPreviewTasks } from './stop-preview-tasks.js';
 import type {
@@ -39,7 +40,9 @@ export async function teardownPreview(
     deps,
     mine.map((t) => t.task.taskDefinitionArn ?? ''),
   );
-  await deps.router.unroute(hostnames);
+  // Only names this PR owns go: another repository's preview may hold the same computed name.
+  const owner = { repo: pr.repo, pr: pr.number };
+  await deps.router.unroute(hostnames, new Map(hostnames.map((h) => [hostKey(h), owner])));
   if (stopped.length > 0) deps.log.info(`PR #${pr.number}: preview torn down (${why})`);
   return { kind: 'torn-down', stopped, hostnames: stopped.length > 0 ? hostnames : [] };
 }
