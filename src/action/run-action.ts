@@ -8,6 +8,7 @@ import { provideActionImage } from './provide-action-image.js';
 import { RegistryLogins } from './registry-logins.js';
 import { parseSettings, type ActionSettings } from './settings.js';
 import { readEventHead, refuseUntrustedHead } from './untrusted-head.js';
+import { githubRequestOptions } from '../core/github/request-timeout.js';
 
 /** The Action: settings in, core calls, outputs and summary out. Throws to fail the step. */
 export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<void> {
@@ -107,7 +108,7 @@ async function startDeployment(
   // Loaded only when needed: Octokit is most of the bundle's start-up time.
   const { getOctokit } = await import('@actions/github');
   const recorder = new DeploymentRecorder(
-    getOctokit(settings.githubToken),
+    getOctokit(settings.githubToken, githubRequestOptions()),
     {
       owner,
       repo,

@@ -17,6 +17,7 @@ import { provideActionImage } from './provide-action-image.js';
 import { readPullRequestEvent } from './pull-request-event.js';
 import type { RegistryLogins } from './registry-logins.js';
 import type { ActionSettings } from './settings.js';
+import { githubRequestOptions } from '../core/github/request-timeout.js';
 
 /**
  * `preview` and `teardown` in a pull_request workflow: the same engine the App runs, for teams
@@ -119,7 +120,7 @@ export async function runPreviewCommand(
 
 async function octokit(token: string): Promise<DeploymentsApi> {
   const { getOctokit } = await import('@actions/github');
-  return getOctokit(token);
+  return getOctokit(token, githubRequestOptions());
 }
 
 function pollOverride(env: NodeJS.ProcessEnv): { pollMs?: number } {

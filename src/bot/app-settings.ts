@@ -1,5 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { parseDuration } from '../core/duration.js';
+import {
+  GITHUB_REQUEST_TIMEOUT_VARIABLE,
+  githubRequestTimeoutMs,
+} from '../core/github/request-timeout.js';
 
 /** Everything the App reads from its environment, parsed once at start-up. */
 export interface AppSettings {
@@ -73,6 +77,14 @@ export async function readAppSettings(env: Env): Promise<AppSettings> {
     );
   }
   const baseUrl = apiBaseUrl(env.GITHUB_API_URL);
+  try {
+    githubRequestTimeoutMs(env);
+  } catch {
+    throw new SettingsError(
+      GITHUB_REQUEST_TIMEOUT_VARIABLE,
+      `is '${env[GITHUB_REQUEST_TIMEOUT_VARIABLE] ?? ''}'; set it to a whole number of milliseconds above 0, or unset it for 30000`,
+    );
+  }
   const level = (env.LOG_LEVEL?.trim() || 'info').toLowerCase();
   if (!(LOG_LEVELS as readonly string[]).includes(level)) {
     throw new SettingsError(

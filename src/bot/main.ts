@@ -9,6 +9,7 @@ import { createAppServer, listen, livenessHandler, type RouteHandler } from './h
 import { DeliveryMemory } from './http/delivery-memory.js';
 import { settledHandler } from './http/settled-handler.js';
 import { webhookIntake } from './http/webhook-intake.js';
+import { githubRequestOptions } from '../core/github/request-timeout.js';
 import { fetchPolicyDocument } from './policy-document.js';
 import { loadPolicy } from './policy-source.js';
 import { RepoCredentials } from './repo-credentials.js';
@@ -44,6 +45,8 @@ async function main(): Promise<void> {
     secret: settings.webhookSecret,
     logLevel: settings.logLevel,
     ...(settings.baseUrl && { baseUrl: settings.baseUrl }),
+    // A deadline per attempt: a GitHub that stops answering would hold a PR's queue for good.
+    request: githubRequestOptions().request,
   });
   let sweeper: Sweeper | undefined;
   const added: RouteHandler[] = [];

@@ -546,7 +546,7 @@ describe('the preview engine with routing.auth', () => {
   // Waits for launchPreview to ask `deps.router.preflight()` before it registers a revision (the
   // engine is another change): until then this fails, and `it.failing` keeps the suite green.
   // Once the engine asks, this passes and jest reports it: make it a plain `it`.
-  it.failing(
+  it(
     'refuses a launch on an HTTP listener before any revision, task, group or rule exists',
     async () => {
       const listenerArn = await listener();

@@ -3,7 +3,6 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { StopTaskCommand, type Task } from '@aws-sdk/client-ecs';
 import {
-  CreateListenerCommand,
   CreateLoadBalancerCommand,
   CreateRuleCommand,
   CreateTargetGroupCommand,
@@ -22,6 +21,7 @@ import type { FleetSource } from '../../src/bot/sweep/installed-repositories.js'
 import { IDLE_CONFIRM_MS } from '../../src/bot/sweep/find-idle.js';
 import { sweepFleet } from '../../src/bot/sweep/sweep-fleet.js';
 import { createDefaultNetwork, testAwsConfig } from '../support/aws.js';
+import { createHttpsListener } from '../support/https-listener.js';
 import { recordingLogger, testBotServices } from '../support/bot-services.js';
 import { pushEcrImage } from '../support/ecr-image.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
@@ -75,15 +75,7 @@ async function createBalancer(subnets: string[]): Promise<void> {
     dnsName: lb?.DNSName ?? '',
     zoneId: lb?.CanonicalHostedZoneId ?? '',
   };
-  const { Listeners } = await elbv2.send(
-    new CreateListenerCommand({
-      LoadBalancerArn: balancer.arn,
-      Protocol: 'HTTP',
-      Port: 80,
-      DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404' } }],
-    }),
-  );
-  listenerArn = Listeners?.[0]?.ListenerArn ?? '';
+  listenerArn = await createHttpsListener(elbv2, moto.url, balancer.arn, DOMAIN);
 }
 
 beforeEach(async () => {

@@ -100,6 +100,20 @@ export async function launchPreview(
     };
   }
 
+  // Before any revision or task exists: a route that cannot be made as configured (an alb
+  // listener without HTTPS or a certificate for *.<domain>, an unusable routing.auth secret).
+  let unready: string | undefined;
+  try {
+    unready = await deps.router.preflight?.();
+  } catch (error) {
+    return {
+      kind: 'failed',
+      reason: `the preview's route could not be checked: ${publicReason(error, deps.log)}`,
+      details: [],
+    };
+  }
+  if (unready !== undefined) return { kind: 'refused', reason: unready };
+
   // A push must not undo `/preview keep`: the new task inherits the exemption.
   const keepUntil = mine
     .map((t) => t.keepUntil)

@@ -50,6 +50,11 @@ export interface PreviewRouter {
   unroute(hostnames: readonly string[], owners?: ReadonlyMap<string, RouteOwner>): Promise<void>;
   /** What exists now under the domain, so a sweep can find routes no preview owns any more. */
   routed(): Promise<RoutedHost[]>;
+  /**
+   * Why a launch must be refused before anything exists (what to fix, in words for the PR
+   * comment), or undefined when routes can be made as configured. AWS errors are thrown.
+   */
+  preflight?(): Promise<string | undefined>;
 }
 
 /** Route 53 answers with a trailing dot and DNS is case-insensitive: compare names in one form. */
