@@ -24,11 +24,7 @@ import type {
   PreviewSettings,
   PullRequestRef,
 } from '../../src/core/preview/preview-types.js';
-import {
-  createDefaultNetwork,
-  registerFargateTaskDefinition,
-  testAwsConfig,
-} from '../support/aws.js';
+import { createDefaultNetwork, testAwsConfig } from '../support/aws.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { startMoto, type Moto } from '../support/moto.js';
 
@@ -133,18 +129,17 @@ beforeEach(async () => {
 
 /** Production's definition: a task role, an execution role, secrets and plain values in both containers. */
 async function registerProductionBase(): Promise<void> {
-  const registered = await registerFargateTaskDefinition(ecs, 'web', BASE_CONTAINERS);
-  // The helper registers no roles; register the revision again with them, as production has it.
   await ecs.send(
     new RegisterTaskDefinitionCommand({
       family: 'web',
-      networkMode: registered.networkMode,
-      requiresCompatibilities: registered.requiresCompatibilities,
-      cpu: registered.cpu,
-      memory: registered.memory,
+      networkMode: 'awsvpc',
+      requiresCompatibilities: ['FARGATE'],
+      cpu: '256',
+      memory: '512',
       taskRoleArn: PROD_TASK_ROLE,
       executionRoleArn: PROD_EXECUTION_ROLE,
-      containerDefinitions: registered.containerDefinitions,
+      // moto rejects RunTask unless every container names its own memory.
+      containerDefinitions: BASE_CONTAINERS.map((c) => ({ essential: true, memory: 256, ...c })),
     }),
   );
 }
