@@ -26,7 +26,8 @@ async function ensureRepository(ecr, name, create, log) {
             throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .withContext */ .eQ)(`Could not look up ECR repository '${name}'`, error);
         }
         if (!create) {
-            throw new Error(`ECR repository '${name}' does not exist; create it, or set input 'create-repository: true'`, { cause: error });
+            // Named as an input error: the fix is in the workflow (create it, or let the Action).
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz('create-repository', `is false and ECR repository '${name}' does not exist; create it first, or set create-repository: true`);
         }
         log.info(`Creating ECR repository ${name}`);
         await ecr.send(new _aws_sdk_client_ecr__WEBPACK_IMPORTED_MODULE_1__.CreateRepositoryCommand({

@@ -1,8 +1,8 @@
-export const id = 865;
-export const ids = [865];
+export const id = 336;
+export const ids = [336];
 export const modules = {
 
-/***/ 2865:
+/***/ 1336:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -11,8 +11,6 @@ __webpack_require__.d(__webpack_exports__, {
   runPreviewCommand: () => (/* binding */ runPreviewCommand)
 });
 
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __webpack_require__(1455);
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 18 modules
 var core = __webpack_require__(6257);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
@@ -166,30 +164,223 @@ function editDistance(a, b) {
 
 /** GitHub's repository permission levels, weakest first, so a level can be compared by position. */
 const PERMISSION_LEVELS = ['read', 'triage', 'write', 'maintain', 'admin'];
+/** Who may ship to an environment: readers and triagers cannot push code, so they cannot deploy it. */
+const DEPLOY_PERMISSIONS = ['write', 'maintain', 'admin'];
 const environment = section({
-    cluster: config_fields_text('an ECS cluster name or ARN'),
-    services: oneOrMore(config_fields_text('an ECS service name'), 'an ECS service name or a non-empty list of them'),
-    permission: schemas/* enum */.k5n(PERMISSION_LEVELS, expected('read, triage, write, maintain or admin'))
+    cluster: config_fields_text('an ECS cluster name or ARN').optional(),
+    services: oneOrMore(config_fields_text('an ECS service name'), 'an ECS service name or a non-empty list of them').optional(),
+    workflow: matching(/^[\w.-]+\.ya?ml$/, 'a workflow file name in .github/workflows, such as deploy.yml').optional(),
+    permission: schemas/* string */.YjP(expected('write, maintain or admin'))
+        .superRefine((value, ctx) => {
+        if (DEPLOY_PERMISSIONS.includes(value))
+            return;
+        ctx.addIssue({
+            code: 'custom',
+            input: value,
+            message: PERMISSION_LEVELS.includes(value)
+                ? `${got(value)}; expected write, maintain or admin: ${value} access cannot push code, so it cannot deploy it`
+                : `${got(value)}; expected write, maintain or admin`,
+        });
+    })
         .default('write'),
+    'require-checks': schemas/* boolean */.zMY(expected('true or false')).default(true),
+    'require-approval': schemas/* boolean */.zMY(expected('true or false')).default(false),
     container: oneOrMore(config_fields_text('a container name'), 'a container name or a non-empty list of them').optional(),
     'task-definition': config_fields_text('a task definition family or ARN').optional(),
-}, 'a map with cluster and services').transform((entry) => ({
-    cluster: entry.cluster,
-    services: entry.services,
-    permission: entry.permission,
-    containers: entry.container ?? [],
-    ...(entry['task-definition'] !== undefined && { taskDefinition: entry['task-definition'] }),
-}));
-/** `environments:`, keyed by the name typed after `/deploy`. */
+}, 'a map with cluster and services, or with workflow')
+    .superRefine((entry, ctx) => {
+    if (entry.workflow !== undefined) {
+        for (const key of ['cluster', 'services', 'container', 'task-definition']) {
+            if (entry[key] === undefined)
+                continue;
+            ctx.addIssue({
+                code: 'custom',
+                path: [key],
+                input: entry[key],
+                message: 'not used with workflow: the workflow does the deploy; remove this key',
+            });
+        }
+        return;
+    }
+    for (const key of ['cluster', 'services']) {
+        if (entry[key] !== undefined)
+            continue;
+        ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            input: undefined,
+            message: key === 'cluster'
+                ? 'missing; expected an ECS cluster name or ARN (or a workflow: to dispatch instead)'
+                : 'missing; expected an ECS service name or a non-empty list of them',
+        });
+    }
+})
+    .transform((entry) => {
+    const gates = {
+        permission: entry.permission,
+        requireChecks: entry['require-checks'],
+        requireApproval: entry['require-approval'],
+    };
+    if (entry.workflow !== undefined)
+        return { kind: 'workflow', workflow: entry.workflow, ...gates };
+    return {
+        kind: 'services',
+        cluster: entry.cluster ?? '',
+        services: entry.services ?? [],
+        containers: entry.container ?? [],
+        ...(entry['task-definition'] !== undefined && { taskDefinition: entry['task-definition'] }),
+        ...gates,
+    };
+});
+/** `environments:`, keyed by the name typed after `/deploy`; a name cannot look like a commit SHA. */
 const environmentsSchema = mapOf({
-    pattern: /^[a-z0-9][a-z0-9-]*$/,
-    form: "an environment name of lowercase letters, digits and '-', such as staging",
+    pattern: /^(?![0-9a-f]{7,40}$)[a-z0-9][a-z0-9-]*$/,
+    form: "an environment name of lowercase letters, digits and '-', such as staging, that does not look like a commit SHA",
 }, environment, 'a map of environment names to { cluster, services, permission }');
 
 // EXTERNAL MODULE: ./node_modules/zod/v4/core/core.js
 var core_core = __webpack_require__(8532);
 // EXTERNAL MODULE: ./src/core/duration.ts
 var duration = __webpack_require__(8571);
+;// CONCATENATED MODULE: ./src/core/preview/log-delivery.ts
+/**
+ * `preview.logs` in `.github/ecs-paas.yml`: what `/logs` does with a preview's log lines.
+ * `comment` edits them into the PR's comment, `link` only says where to read them, `off` answers
+ * that `/logs` is off.
+ */
+const LOG_DELIVERIES = ['comment', 'link', 'off'];
+/**
+ * Masking only catches the secrets it can recognise (values from ECS `secrets`, odd names and
+ * encoded values slip through), so log lines reach a comment only where the comment is as private
+ * as the logs: a public repository gets `link` whatever the config says. An unknown visibility
+ * counts as public, because a wrong guess the other way posts lines for the whole internet.
+ */
+function decideLogDelivery(configured, visibility) {
+    if (configured === 'off')
+        return { delivery: 'off' };
+    if (configured === 'link')
+        return { delivery: 'link', reason: 'configured' };
+    if (visibility === 'private' || visibility === 'internal')
+        return { delivery: 'comment' };
+    return {
+        delivery: 'link',
+        reason: configured === 'comment' ? 'public-refused-comment' : 'public',
+    };
+}
+/**
+ * The visibility in a `GET /repos/{owner}/{repo}` answer. `visibility` is the precise field
+ * (`internal` exists only there); `private` is what older GitHub Enterprise servers send alone.
+ * Anything that does not say private clearly is public.
+ */
+function visibilityOf(repository) {
+    const answer = (typeof repository === 'object' && repository !== null ? repository : {});
+    if (answer.visibility === 'public')
+        return 'public';
+    if (answer.visibility === 'private' || answer.visibility === 'internal') {
+        // Both fields present and disagreeing is no answer to trust with log lines.
+        return answer.private === false ? 'public' : answer.visibility;
+    }
+    return answer.private === true ? 'private' : 'public';
+}
+
+;// CONCATENATED MODULE: ./src/core/preview/preview-identity.ts
+/** Parts of the base task definition a preview may opt back into with `preview.inherit`. */
+const INHERITABLE = ['task-role', 'secrets', 'environment'];
+/**
+ * Gives a preview revision its own identity instead of production's. The base definition is
+ * production's: its task role can reach production data, its `secrets` and environment values are
+ * production credentials, and a preview runs unreviewed (or a fork's) code. So by default every
+ * container loses the base's task role, `secrets`, `environment` and `environmentFiles`; the
+ * configured role and secrets (on `container`) take their place, and `inherit` brings the base's
+ * back. The execution role stays: the code never holds its credentials, and it pulls the image,
+ * ships logs and fetches the configured secrets.
+ *
+ * `env` (config `env` and the preview's own variables) lands in `container` and wins over a
+ * secret of the same name.
+ */
+function withPreviewIdentity(base, container, env, options) {
+    const keeps = (part) => options.inherit.includes(part);
+    const trusted = !options.fork;
+    const taskRoleArn = trusted
+        ? (options.taskRoleArn ?? (keeps('task-role') ? base.taskRoleArn : undefined))
+        : undefined;
+    const executionRoleArn = options.executionRoleArn ?? base.executionRoleArn;
+    const { taskRoleArn: _role, executionRoleArn: _execution, ...rest } = base;
+    return {
+        ...rest,
+        ...(taskRoleArn ? { taskRoleArn } : {}),
+        ...(executionRoleArn ? { executionRoleArn } : {}),
+        containerDefinitions: (base.containerDefinitions ?? []).map((definition) => {
+            const mine = definition.name === container;
+            const configured = mine && trusted ? options.secrets : {};
+            const inherited = trusted && keeps('secrets') ? (definition.secrets ?? []) : [];
+            const secrets = new Map(inherited.map((s) => [s.name ?? '', s.valueFrom ?? '']));
+            for (const [name, valueFrom] of Object.entries(configured))
+                secrets.set(name, valueFrom);
+            const values = keeps('environment') ? (definition.environment ?? []) : [];
+            const environment = new Map(values.map((pair) => [pair.name ?? '', pair.value ?? '']));
+            // A configured secret replaces an inherited value; the preview's own env replaces both.
+            for (const name of Object.keys(configured))
+                environment.delete(name);
+            for (const [name, value] of Object.entries(mine ? env : {})) {
+                environment.set(name, value);
+                secrets.delete(name);
+            }
+            const { secrets: _secrets, environment: _environment, environmentFiles, ...others } = definition;
+            return {
+                ...others,
+                ...(keeps('environment') && environmentFiles?.length ? { environmentFiles } : {}),
+                ...(environment.size > 0 && {
+                    environment: [...environment].map(([name, value]) => ({ name, value })),
+                }),
+                ...(secrets.size > 0 && {
+                    secrets: [...secrets].map(([name, valueFrom]) => ({ name, valueFrom })),
+                }),
+            };
+        }),
+    };
+}
+/** The identity a registered (or about to be registered) preview revision gives its task. */
+function identityOf(definition) {
+    const role = definition.taskRoleArn ? roleName(definition.taskRoleArn) : undefined;
+    const secrets = new Set((definition.containerDefinitions ?? []).flatMap((c) => (c.secrets ?? []).map((s) => s.name ?? '').filter(Boolean)));
+    return { ...(role ? { taskRole: role } : {}), secrets: [...secrets].sort() };
+}
+/** `arn:aws:iam::123456789012:role/team/preview-web` → `preview-web`. */
+function roleName(arn) {
+    return arn.slice(arn.lastIndexOf('/') + 1);
+}
+
+// EXTERNAL MODULE: ./src/core/deploy/render-task-definition.ts
+var render_task_definition = __webpack_require__(391);
+;// CONCATENATED MODULE: ./src/core/preview/preview-task-definition.ts
+
+
+/**
+ * The preview revision of a base task definition. It lives in its own `<family>-preview` family:
+ * a preview revision in the base family would become its newest revision, and a deploy that names
+ * the family (the Action's `task-definition: web`) would ship a PR's image to production.
+ */
+function previewTaskDefinition(base, options) {
+    const [container = ''] = (0,render_task_definition/* selectContainers */.VA)(base, options.container ? [options.container] : []);
+    const pinned = (0,render_task_definition/* pinImage */.nH)(base, [container], options.image);
+    return {
+        container,
+        definition: {
+            ...withPreviewIdentity(pinned, container, options.env, options.identity),
+            family: previewFamily(base.family ?? ''),
+            ...(options.cpu !== undefined && { cpu: options.cpu }),
+            ...(options.memory !== undefined && { memory: options.memory }),
+            tags: [...options.tags],
+        },
+    };
+}
+/** Variables every preview gets from ecs-paas; they win over config `env` and secrets. */
+const PREVIEW_VARIABLES = ['PREVIEW_URL', 'PR_NUMBER', 'GIT_SHA', 'GIT_BRANCH'];
+function previewFamily(base) {
+    return base.endsWith('-preview') ? base : `${base}-preview`;
+}
+
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(7598);
 ;// CONCATENATED MODULE: ./src/core/preview/subdomain.ts
@@ -283,6 +474,9 @@ function escapeRegExp(text) {
 
 const DNS_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/;
 const LISTENER_ARN = /^arn:aws(-[a-z]+)*:elasticloadbalancing:[a-z0-9-]+:\d{12}:listener\/app\/[\w-]+\/[0-9a-f]+\/[0-9a-f]+$/;
+const SECRET_ARN = /^arn:aws(-[a-z]+)*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+$/;
+const USER_POOL_ARN = /^arn:aws(-[a-z]+)*:cognito-idp:[a-z0-9-]+:\d{12}:userpool\/[\w-]+$/;
+const DOMAIN_OR_PREFIX = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
 const MODE_FORM = 'dns or alb';
 const TEMPLATE_FORM = 'a label template with {number}, using only {number}, {repo}, {owner} and {branch}';
 /** `pr-{number}-{repo}` → why the template cannot name every PR apart, or undefined when it can. */
@@ -325,13 +519,78 @@ const dnsRouting = section({
     'listener-arn': albOnly('listener-arn'),
     'vpc-id': albOnly('vpc-id'),
     'health-check-path': albOnly('health-check-path'),
+    auth: albOnly('auth'),
 }, 'a map with domain and hosted-zone-id');
+const secretArn = (what) => matching(SECRET_ARN, `the ARN of a Secrets Manager secret holding ${what} (arn:aws:secretsmanager:<region>:<account>:secret:<name>)`);
+/** The load balancer sends users to these and calls them itself: AWS accepts only https:// URLs. */
+const httpsUrl = (what) => config_fields_text(`the https:// URL of ${what}`).refine((value) => {
+    try {
+        return new URL(value).protocol === 'https:';
+    }
+    catch {
+        return false;
+    }
+});
+const oidcAuth = section({
+    issuer: httpsUrl("the provider's issuer"),
+    'authorization-endpoint': httpsUrl("the provider's authorization endpoint"),
+    'token-endpoint': httpsUrl("the provider's token endpoint"),
+    'user-info-endpoint': httpsUrl("the provider's user info endpoint"),
+    'client-id': config_fields_text('the client ID registered with the provider'),
+    'client-secret': secretArn('the client secret'),
+}, 'a map with issuer, authorization-endpoint, token-endpoint, user-info-endpoint, client-id and client-secret');
+const cognitoAuth = section({
+    'user-pool-arn': matching(USER_POOL_ARN, 'the ARN of a Cognito user pool (arn:aws:cognito-idp:<region>:<account>:userpool/<id>)'),
+    'user-pool-client-id': matching(/^[\w+]+$/, 'the ID of an app client of the user pool'),
+    'user-pool-domain': schemas/* string */.YjP(expected("the user pool's domain prefix or custom domain, such as acme-previews"))
+        .trim()
+        .toLowerCase()
+        .regex(DOMAIN_OR_PREFIX),
+}, 'a map with user-pool-arn, user-pool-client-id and user-pool-domain');
+const AUTH_FORM = 'a map with oidc or cognito, and optionally bypass-secret';
+const auth = section({
+    oidc: oidcAuth.optional(),
+    cognito: cognitoAuth.optional(),
+    'bypass-secret': secretArn('the value of the bypass header').optional(),
+}, AUTH_FORM).transform((value, ctx) => {
+    const { oidc, cognito } = value;
+    const bypass = value['bypass-secret'] ? { bypassSecretArn: value['bypass-secret'] } : {};
+    if (oidc && !cognito) {
+        return {
+            kind: 'oidc',
+            issuer: oidc.issuer,
+            authorizationEndpoint: oidc['authorization-endpoint'],
+            tokenEndpoint: oidc['token-endpoint'],
+            userInfoEndpoint: oidc['user-info-endpoint'],
+            clientId: oidc['client-id'],
+            clientSecretArn: oidc['client-secret'],
+            ...bypass,
+        };
+    }
+    if (cognito && !oidc) {
+        return {
+            kind: 'cognito',
+            userPoolArn: cognito['user-pool-arn'],
+            userPoolClientId: cognito['user-pool-client-id'],
+            userPoolDomain: cognito['user-pool-domain'],
+            ...bypass,
+        };
+    }
+    // Both would mean two logins in a row, neither no login at all.
+    ctx.addIssue({
+        code: 'custom',
+        input: value,
+        message: `${oidc ? 'both oidc and cognito' : 'neither oidc nor cognito'}; expected exactly one of them`,
+    });
+    return core_core/* NEVER */.tm;
+});
 const albRouting = section({
     mode: schemas/* literal */.euz('alb', expected(MODE_FORM)),
     ...common,
     'listener-arn': matching(LISTENER_ARN, 'the ARN of an HTTPS listener of an application load balancer (arn:aws:elasticloadbalancing:<region>:<account>:listener/app/...)'),
     'vpc-id': matching(/^vpc-[0-9a-z]+$/, 'a VPC ID such as vpc-0abc1234'),
     'health-check-path': matching(/^\/\S*$/, "a URL path starting with '/'").default('/'),
+    auth: auth.optional(),
 }, 'a map with mode, domain, hosted-zone-id, listener-arn and vpc-id');
 /** `preview.routing`: DNS records straight to the task (default) or a shared ALB. */
 const routingSchema = schemas/* discriminatedUnion */.gMt('mode', [dnsRouting, albRouting], {
@@ -357,11 +616,15 @@ const routingSchema = schemas/* discriminatedUnion */.gMt('mode', [dnsRouting, a
             listenerArn: routing['listener-arn'],
             vpcId: routing['vpc-id'],
             healthCheckPath: routing['health-check-path'],
+            ...(routing.auth && { auth: routing.auth }),
         }
         : { mode: 'dns', ...settings };
 });
 
 ;// CONCATENATED MODULE: ./src/core/config/preview-config.ts
+
+
+
 
 
 
@@ -397,11 +660,63 @@ const activityMetric = section({
     name: config_fields_text('a CloudWatch metric name such as RequestCount'),
     dimension: config_fields_text("the name of the dimension whose value is the preview's subdomain label"),
 }, 'a map with namespace, name and dimension');
-const env = mapOf({
+const ENV_NAME = {
     pattern: /^[A-Za-z_][A-Za-z0-9_]*$/,
     form: "an environment variable name (letters, digits and '_', not starting with a digit)",
-}, schemas/* union */.KCZ([schemas/* string */.YjP(), schemas/* number */.aig(), schemas/* boolean */.zMY()], expected('a string, number or boolean'))
+};
+const env = mapOf(ENV_NAME, schemas/* union */.KCZ([schemas/* string */.YjP(), schemas/* number */.aig(), schemas/* boolean */.zMY()], expected('a string, number or boolean'))
     .transform(String), 'a map of environment variable names to values');
+const ARN = 'arn:aws(-[a-z]+)*';
+const roleArn = (example) => matching(new RegExp(`^${ARN}:iam::\\d{12}:role/([\\w+=,.@-]+/)*[\\w+=,.@-]{1,64}$`), `an IAM role ARN such as arn:aws:iam::123456789012:role/${example}`);
+const SECRET_FORM = 'an SSM parameter name or ARN, or a Secrets Manager secret ARN, such as arn:aws:secretsmanager:us-east-1:123456789012:secret:preview/db-AbCdEf';
+const SECRET_SOURCE = new RegExp([
+    `${ARN}:ssm:[a-z0-9-]+:\\d{12}:parameter/[\\w./-]+`,
+    // A secret, optionally narrowed to `:json-key:version-stage:version-id`.
+    `${ARN}:secretsmanager:[a-z0-9-]+:\\d{12}:secret:[\\w/+=.@-]+(:[\\w.-]*){0,3}`,
+    // A parameter of the task's own region, by name.
+    `/?[\\w.-]+(/[\\w.-]+)*`,
+]
+    .map((form) => `^(${form})$`)
+    .join('|'));
+const secrets = mapOf(ENV_NAME, matching(SECRET_SOURCE, SECRET_FORM), 'a map of environment variable names to SSM parameters or Secrets Manager secret ARNs');
+const INHERIT_FORM = 'a list of task-role, secrets and environment';
+const inherit = schemas/* preprocess */.vkY((value) => (typeof value === 'string' ? [value] : value), schemas/* array */.YOg(schemas/* enum */.k5n(INHERITABLE, expected('task-role, secrets or environment')), expected(INHERIT_FORM)))
+    .optional()
+    .transform((list) => [...new Set(list ?? [])]);
+/** Task-level size: what ECS accepts, as the string it stores (`cpu: 512` or `cpu: 1 vCPU`). */
+const size = (pattern, form) => schemas/* union */.KCZ([schemas/* number */.aig(), schemas/* string */.YjP()], expected(form))
+    .transform((value) => String(value))
+    .pipe(matching(pattern, form));
+const capacityProvider = section({
+    'capacity-provider': matching(/^[A-Za-z0-9_-]{1,255}$/, 'a capacity provider name such as FARGATE_SPOT'),
+    weight: integer(0, 1000, 'an integer from 0 to 1000').default(1),
+    base: integer(0, 100_000, 'an integer from 0 to 100000').default(0),
+}, 'a map with capacity-provider, weight and base').transform((item) => ({
+    capacityProvider: item['capacity-provider'],
+    weight: item.weight,
+    base: item.base,
+}));
+const STRATEGY_FORM = 'a list of maps with capacity-provider, weight and base';
+const capacityProviderStrategy = schemas/* array */.YOg(capacityProvider, expected(STRATEGY_FORM))
+    .min(1)
+    .superRefine((items, ctx) => {
+    if (items.length === 0)
+        return;
+    const problem = items.filter((item) => item.base > 0).length > 1
+        ? 'more than one provider with a base'
+        : items.every((item) => item.weight === 0)
+            ? 'every weight is 0'
+            : new Set(items.map((item) => item.capacityProvider)).size < items.length
+                ? 'a provider named twice'
+                : undefined;
+    if (problem) {
+        ctx.addIssue({
+            code: 'custom',
+            input: items,
+            message: `${problem}; expected ${STRATEGY_FORM}, each provider once, at most one with a base and at least one weight above 0`,
+        });
+    }
+});
 /** `preview:`; the whole section is optional, its absence meaning previews are off. */
 const previewSchema = section({
     cluster: config_fields_text('an ECS cluster name or ARN'),
@@ -409,7 +724,7 @@ const previewSchema = section({
     container: config_fields_text('the name of a container in the task definition').optional(),
     'ecr-repository': matching(/^([a-z0-9]+([._-][a-z0-9]+)*\/)*[a-z0-9]+([._-][a-z0-9]+)*$/, "an ECR repository name such as 'web' or 'team/web'").optional(),
     'launch-type': schemas/* enum */.k5n(['FARGATE', 'EC2', 'EXTERNAL'], expected('FARGATE, EC2 or EXTERNAL'))
-        .default('FARGATE'),
+        .optional(),
     subnets: schemas/* array */.YOg(matching(/^subnet-[0-9a-z]+$/, 'a subnet ID such as subnet-0abc1234'), expected('a non-empty list of subnet IDs such as [subnet-0abc1234]'))
         .min(1),
     'security-groups': schemas/* array */.YOg(matching(/^sg-[0-9a-z]+$/, 'a security group ID such as sg-0abc1234'), expected('a list of security group IDs such as [sg-0abc1234]'))
@@ -422,12 +737,47 @@ const previewSchema = section({
         .default('require-approval'),
     'idle-after': idleAfter,
     'activity-metric': activityMetric.optional(),
-}, 'a map with cluster, task-definition, subnets and routing').transform((preview) => ({
+    logs: schemas/* enum */.k5n(LOG_DELIVERIES, expected('comment, link or off')).optional(),
+    'task-role-arn': roleArn('preview-web').optional(),
+    'execution-role-arn': roleArn('ecsTaskExecutionRole').optional(),
+    secrets: secrets.default({}),
+    inherit,
+    cpu: size(/^(\d+|\d+(\.\d+)?\s*vCPU)$/i, 'CPU units such as 256, 512 or 1024, or 1 vCPU').optional(),
+    memory: size(/^(\d+|\d+(\.\d+)?\s*GB)$/i, 'memory in MiB such as 512 or 2048, or 2 GB').optional(),
+    'capacity-provider-strategy': capacityProviderStrategy.optional(),
+}, 'a map with cluster, task-definition, subnets and routing')
+    .superRefine((preview, ctx) => {
+    for (const name of Object.keys(preview.secrets)) {
+        const clash = name in preview.env
+            ? 'also set in env'
+            : PREVIEW_VARIABLES.includes(name)
+                ? 'set by ecs-paas for every preview'
+                : undefined;
+        if (clash) {
+            ctx.addIssue({
+                code: 'custom',
+                path: ['secrets', name],
+                input: name,
+                message: `${clash}; expected a variable name not in env and not one of ${PREVIEW_VARIABLES.join(', ')}`,
+            });
+        }
+    }
+    if (preview['launch-type'] !== undefined &&
+        preview['capacity-provider-strategy'] !== undefined) {
+        ctx.addIssue({
+            code: 'custom',
+            path: ['capacity-provider-strategy'],
+            input: preview['capacity-provider-strategy'],
+            message: 'ECS takes a launch type or a capacity provider strategy, not both; expected launch-type or capacity-provider-strategy',
+        });
+    }
+})
+    .transform((preview) => ({
     cluster: preview.cluster,
     taskDefinition: preview['task-definition'],
     ...(preview.container !== undefined && { container: preview.container }),
     ...(preview['ecr-repository'] !== undefined && { ecrRepository: preview['ecr-repository'] }),
-    launchType: preview['launch-type'],
+    launchType: preview['launch-type'] ?? 'FARGATE',
     subnets: preview.subnets,
     securityGroups: preview['security-groups'],
     assignPublicIp: preview['assign-public-ip'],
@@ -436,6 +786,18 @@ const previewSchema = section({
     maxPreviews: preview['max-previews'],
     forks: preview.forks,
     idleAfterMs: preview['idle-after'],
+    ...(preview.logs !== undefined && { logs: preview.logs }),
+    ...(preview['task-role-arn'] !== undefined && { taskRoleArn: preview['task-role-arn'] }),
+    ...(preview['execution-role-arn'] !== undefined && {
+        executionRoleArn: preview['execution-role-arn'],
+    }),
+    secrets: preview.secrets,
+    inherit: preview.inherit,
+    ...(preview.cpu !== undefined && { cpu: preview.cpu }),
+    ...(preview.memory !== undefined && { memory: preview.memory }),
+    ...(preview['capacity-provider-strategy'] !== undefined && {
+        capacityProviderStrategy: preview['capacity-provider-strategy'],
+    }),
     ...(preview['activity-metric'] !== undefined && {
         activityMetric: {
             namespace: preview['activity-metric'].namespace,
@@ -514,7 +876,24 @@ function withoutEmptyValues(value) {
         .map(([key, entry]) => [key, withoutEmptyValues(entry)]));
 }
 
+;// CONCATENATED MODULE: ./src/core/report/public-text.ts
+/**
+ * What may be posted where anyone can read it (a public repository's comments): ARNs, AWS account
+ * ids and IAM role names say where to aim, so they are replaced by words. The App's logs keep the
+ * detail. Applied at the one place comments are written, so no caller can forget it.
+ */
+function publicText(text) {
+    return (text
+        // arn:aws:iam::123456789012:role/prod-web → [AWS resource]
+        .replace(/\barn:aws[a-z-]*:[^\s`'"()<>[\]]*/g, '[AWS resource]')
+        // an ECR host or any other 12-digit account id standing alone
+        .replace(/(?<![\w.-])\d{12}(?![\w-])/g, '<account>')
+        // role/name or user/name left after an ARN was split across text
+        .replace(/(?<![\w/])(role|user|assumed-role)\/[\w+=,.@/-]+/g, '$1/[hidden]'));
+}
+
 ;// CONCATENATED MODULE: ./src/core/github/living-comment.ts
+
 /** The hidden marker that finds our one comment on a PR; never remembered, always looked up. */
 const COMMENT_MARKER = '<!-- ecs-paas:preview -->';
 /**
@@ -525,7 +904,7 @@ const COMMENT_MARKER = '<!-- ecs-paas:preview -->';
  */
 async function upsertComment(api, target, body) {
     const existing = await findComment(api, target);
-    const text = typeof body === 'string' ? body : body(existing?.body);
+    const text = publicText(typeof body === 'string' ? body : body(existing?.body));
     const marked = text.includes(COMMENT_MARKER) ? text : `${COMMENT_MARKER}\n${text}`;
     if (existing && existing.body === marked)
         return { id: existing.id, created: false };
@@ -589,20 +968,32 @@ async function isHead(api, repo, number, sha) {
 }
 
 ;// CONCATENATED MODULE: ./src/core/preview/create-router.ts
-/** The router for the configured mode; each mode's module is loaded only when it is used. */
+/**
+ * The router for the configured mode; each mode's module is loaded only when it is used. An alb
+ * router also has `preflight()`: a launch asks it first, so a listener without HTTPS (or without
+ * a certificate for the domain) refuses the launch before anything runs.
+ */
 async function createRouter(aws, routing) {
     if (routing.mode === 'alb') {
-        const { createAlbRouter } = await Promise.all(/* import() */[__webpack_require__.e(2), __webpack_require__.e(586), __webpack_require__.e(459)]).then(__webpack_require__.bind(__webpack_require__, 4459));
-        return createAlbRouter({ elbv2: await aws.elbv2(), route53: await aws.route53() }, routing);
+        const [{ createAlbRouter }, { albServiceClients }] = await Promise.all([
+            Promise.all(/* import() */[__webpack_require__.e(586), __webpack_require__.e(490), __webpack_require__.e(994), __webpack_require__.e(391)]).then(__webpack_require__.bind(__webpack_require__, 9391)),
+            __webpack_require__.e(/* import() */ 350).then(__webpack_require__.bind(__webpack_require__, 5350)),
+        ]);
+        const elbv2 = await aws.elbv2();
+        return createAlbRouter({
+            elbv2,
+            route53: await aws.route53(),
+            ...(await albServiceClients(elbv2, routing.auth !== undefined)),
+        }, routing);
     }
-    const { createDnsRouter } = await Promise.all(/* import() */[__webpack_require__.e(2), __webpack_require__.e(621)]).then(__webpack_require__.bind(__webpack_require__, 621));
+    const { createDnsRouter } = await __webpack_require__.e(/* import() */ 82).then(__webpack_require__.bind(__webpack_require__, 7082));
     return createDnsRouter(await aws.route53(), routing);
 }
 
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
 var dist_cjs = __webpack_require__(212);
-// EXTERNAL MODULE: ./src/core/deploy/explain-failure.ts + 1 modules
-var explain_failure = __webpack_require__(966);
+// EXTERNAL MODULE: ./src/core/deploy/explain-failure.ts + 2 modules
+var explain_failure = __webpack_require__(3558);
 // EXTERNAL MODULE: ./src/core/deploy/load-task-definition.ts
 var load_task_definition = __webpack_require__(8627);
 // EXTERNAL MODULE: ./src/core/preview/routing-types.ts
@@ -699,40 +1090,6 @@ function byAge(a, b) {
     const when = (t) => (t.launchedAt ?? t.createdAt)?.getTime() ?? 0;
     const age = when(a) - when(b);
     return age !== 0 ? age : a.arn.localeCompare(b.arn);
-}
-
-// EXTERNAL MODULE: ./src/core/deploy/render-task-definition.ts
-var render_task_definition = __webpack_require__(391);
-;// CONCATENATED MODULE: ./src/core/preview/preview-task-definition.ts
-
-/**
- * The preview revision of a base task definition. It lives in its own `<family>-preview` family:
- * a preview revision in the base family would become its newest revision, and a deploy that names
- * the family (the Action's `task-definition: web`) would ship a PR's image to production.
- */
-function previewTaskDefinition(base, options) {
-    const [container = ''] = (0,render_task_definition/* selectContainers */.VA)(base, options.container ? [options.container] : []);
-    const pinned = (0,render_task_definition/* pinImage */.nH)(base, [container], options.image);
-    return {
-        container,
-        definition: {
-            ...pinned,
-            family: previewFamily(base.family ?? ''),
-            containerDefinitions: (pinned.containerDefinitions ?? []).map((definition) => definition.name === container
-                ? { ...definition, environment: mergeEnv(definition.environment ?? [], options.env) }
-                : definition),
-            tags: [...options.tags],
-        },
-    };
-}
-function previewFamily(base) {
-    return base.endsWith('-preview') ? base : `${base}-preview`;
-}
-function mergeEnv(current, extra) {
-    const merged = new Map(current.map((pair) => [pair.name ?? '', pair.value ?? '']));
-    for (const [name, value] of Object.entries(extra))
-        merged.set(name, value);
-    return [...merged].map(([name, value]) => ({ name, value }));
 }
 
 ;// CONCATENATED MODULE: ./src/core/preview/preview-host.ts
@@ -863,6 +1220,7 @@ async function waitForTask(ecs, cluster, taskArn, options) {
 
 
 
+
 /** Why ecs-paas stopped a task; read back to tell "replaced" from "crashed". */
 const SUPERSEDED = 'ecs-paas: superseded by';
 /**
@@ -895,6 +1253,7 @@ async function launchPreview(deps, settings, request) {
         const { url } = await routeTask(deps, settings, pr, host, current.task);
         await stopTasks(deps, settings.cluster, mine.filter((t) => t !== current), pr.sha);
         const since = current.launchedAt ?? current.startedAt;
+        const identity = await servingIdentity(deps, current);
         return {
             kind: 'unchanged',
             url,
@@ -905,6 +1264,8 @@ async function launchPreview(deps, settings, request) {
             ...(current.keepUntil && current.keepUntil.getTime() > Date.now()
                 ? { keepUntil: current.keepUntil }
                 : {}),
+            ...(identity && { identity }),
+            access: previewAccess(settings),
         };
     }
     const others = new Set(fleet.filter((t) => t.repo === pr.repo && t.pr !== pr.number).map((t) => t.pr));
@@ -914,6 +1275,21 @@ async function launchPreview(deps, settings, request) {
             reason: `${pr.repo} already has ${others.size} previews running (max-previews: ${settings.maxPreviews}); close or stop one first`,
         };
     }
+    // Before any revision or task exists: a route that cannot be made as configured (an alb
+    // listener without HTTPS or a certificate for *.<domain>, an unusable routing.auth secret).
+    let unready;
+    try {
+        unready = await deps.router.preflight?.();
+    }
+    catch (error) {
+        return {
+            kind: 'failed',
+            reason: `the preview's route could not be checked: ${(0,errors/* publicReason */.Ej)(error, deps.log)}`,
+            details: [],
+        };
+    }
+    if (unready !== undefined)
+        return { kind: 'refused', reason: unready };
     // A push must not undo `/preview keep`: the new task inherits the exemption.
     const keepUntil = mine
         .map((t) => t.keepUntil)
@@ -942,6 +1318,17 @@ async function launchPreview(deps, settings, request) {
             GIT_BRANCH: pr.branch,
         },
         tags: tags.filter((t) => t.key !== routing_types/* TAGS */.gp.url && t.key !== routing_types/* TAGS */.gp.launchedAt && t.key !== routing_types/* TAGS */.gp.keepUntil),
+        identity: {
+            ...(settings.taskRoleArn !== undefined && { taskRoleArn: settings.taskRoleArn }),
+            ...(settings.executionRoleArn !== undefined && {
+                executionRoleArn: settings.executionRoleArn,
+            }),
+            secrets: settings.secrets ?? {},
+            inherit: settings.inherit ?? [],
+            fork: pr.fork,
+        },
+        ...(settings.cpu !== undefined && { cpu: settings.cpu }),
+        ...(settings.memory !== undefined && { memory: settings.memory }),
     });
     const registered = await deps.aws.ecs.send(new dist_cjs/* RegisterTaskDefinitionCommand */.$Hl(definition));
     const revision = registered.taskDefinition?.taskDefinitionArn ?? '';
@@ -964,7 +1351,7 @@ async function launchPreview(deps, settings, request) {
         await deregister(deps, [revision]);
         return {
             kind: 'failed',
-            reason: `the preview could not be launched: ${(0,errors/* errorMessage */.gJ)(error)}`,
+            reason: `the preview could not be launched: ${(0,errors/* publicReason */.Ej)(error, deps.log)}`,
             details: [],
         };
     }
@@ -974,7 +1361,14 @@ async function startAndRoute(deps, settings, request, { host, tags, definition, 
     const run = await deps.aws.ecs.send(new dist_cjs/* RunTaskCommand */._eD({
         cluster: settings.cluster,
         taskDefinition: revision,
-        launchType: settings.launchType,
+        // ECS takes one or the other: a strategy (FARGATE_SPOT) replaces the launch type.
+        ...(settings.capacityProviderStrategy?.length
+            ? {
+                capacityProviderStrategy: settings.capacityProviderStrategy.map((item) => ({
+                    ...item,
+                })),
+            }
+            : { launchType: settings.launchType }),
         startedBy: routing_types/* STARTED_BY */.mf,
         tags,
         enableECSManagedTags: true,
@@ -1010,7 +1404,7 @@ async function startAndRoute(deps, settings, request, { host, tags, definition, 
             return { kind: 'discarded', sha: pr.sha, reason: reason.slice('ecs-paas: '.length) };
         }
         const details = outcome.task
-            ? await (0,explain_failure/* explainStoppedTasks */.z)(deps.aws, settings.cluster, [outcome.task], definition)
+            ? await (0,explain_failure/* explainStoppedTasks */.z)(deps.aws, settings.cluster, [outcome.task], definition, deps.log)
             : [];
         return {
             kind: 'failed',
@@ -1035,8 +1429,16 @@ async function startAndRoute(deps, settings, request, { host, tags, definition, 
     if (olderTwin || newerHead) {
         const winner = (olderTwin || newerHead);
         await stopOwn(deps, settings.cluster, taskArn, revision, `${winner.sha.slice(0, 7)} (${winner.arn.split('/').pop() ?? ''})`);
+        const identity = olderTwin && (await servingIdentity(deps, olderTwin));
         return olderTwin
-            ? { kind: 'unchanged', url: host.url, sha: pr.sha, taskArn: olderTwin.arn }
+            ? {
+                kind: 'unchanged',
+                url: host.url,
+                sha: pr.sha,
+                taskArn: olderTwin.arn,
+                ...(identity && { identity }),
+                access: previewAccess(settings),
+            }
             : {
                 kind: 'discarded',
                 sha: pr.sha,
@@ -1052,7 +1454,7 @@ async function startAndRoute(deps, settings, request, { host, tags, definition, 
         await stopOwn(deps, settings.cluster, taskArn, revision, 'its route could not be created');
         return {
             kind: 'failed',
-            reason: `the preview started but could not be routed: ${(0,errors/* errorMessage */.gJ)(error)}`,
+            reason: `the preview started but could not be routed: ${(0,errors/* publicReason */.Ej)(error, deps.log)}`,
             details: [],
         };
     }
@@ -1069,7 +1471,25 @@ async function startAndRoute(deps, settings, request, { host, tags, definition, 
         seconds: (Date.now() - started) / 1_000,
         since: new Date(started),
         ...(keepUntil && { keepUntil }),
+        identity: identityOf(definition),
+        access: previewAccess(settings),
     };
+}
+/** What the task already serving a PR runs as, read from its revision; undefined if unreadable. */
+async function servingIdentity(deps, task) {
+    const revision = task.task.taskDefinitionArn;
+    if (!revision)
+        return undefined;
+    try {
+        return identityOf((await (0,load_task_definition/* describeTaskDefinition */.o)(deps.aws.ecs, revision)).input);
+    }
+    catch (error) {
+        deps.log.warning(`Could not read what ${revision} runs as: ${(0,errors/* errorMessage */.gJ)(error)}`);
+        return undefined;
+    }
+}
+function previewAccess(settings) {
+    return settings.routing.mode === 'dns' ? 'open-http' : 'https';
 }
 /** Stops tasks the PR no longer needs and deregisters their preview revisions. */
 async function stopTasks(deps, cluster, tasks, sha) {
@@ -1103,7 +1523,10 @@ async function routeTask(deps, settings, pr, host, task) {
     return { url, ip };
 }
 
+// EXTERNAL MODULE: ./src/core/preview/router.ts
+var router = __webpack_require__(979);
 ;// CONCATENATED MODULE: ./src/core/preview/teardown-preview.ts
+
 
 
 
@@ -1126,7 +1549,9 @@ async function teardownPreview(deps, settings, pr, why) {
     ];
     // Revisions first: once the tasks are stopped nothing else would ever find them again.
     await deregister(deps, mine.map((t) => t.task.taskDefinitionArn ?? ''));
-    await deps.router.unroute(hostnames);
+    // Only names this PR owns go: another repository's preview may hold the same computed name.
+    const owner = { repo: pr.repo, pr: pr.number };
+    await deps.router.unroute(hostnames, new Map(hostnames.map((h) => [(0,router/* hostKey */._9)(h), owner])));
     if (stopped.length > 0)
         deps.log.info(`PR #${pr.number}: preview torn down (${why})`);
     return { kind: 'torn-down', stopped, hostnames: stopped.length > 0 ? hostnames : [] };
@@ -1142,7 +1567,9 @@ function previewComment(result, context) {
         case 'launched':
         case 'replaced':
         case 'unchanged':
-            lines.push(`### 🚀 Preview ready: ${result.url}`, '', '| | |', '| --- | --- |', `| Commit | \`${preview_comment_short(result.sha)}\` |`, ...(context.image ? [`| Image | \`${context.image}\` |`] : []), ...(context.since ? [`| Since | ${utc(context.since)} |`] : []), ...(context.logsUrl ? [`| Logs | [view](${context.logsUrl}) |`] : []), ...idleRow(context, 'keepUntil' in result ? result.keepUntil : undefined));
+            lines.push(`### 🚀 Preview ready: ${result.url}`, '', '| | |', '| --- | --- |', `| Commit | \`${preview_comment_short(result.sha)}\` |`, ...(context.image ? [`| Image | \`${context.image}\` |`] : []), ...(context.since ? [`| Since | ${utc(context.since)} |`] : []), ...(context.logsUrl ? [`| Logs | [view](${context.logsUrl}) |`] : []), ...identityRows(result.identity), ...(result.access === 'open-http'
+                ? ['| Access | plain HTTP, no login: anyone who can reach this name can open it |']
+                : []), ...idleRow(context, 'keepUntil' in result ? result.keepUntil : undefined));
             break;
         case 'torn-down':
             lines.push(`### 💤 Preview stopped`, '', stoppedText(context));
@@ -1182,6 +1609,19 @@ function idleRow(context, keepUntil) {
         : 'without pushes, comments or reviews (requests are not measured)';
     return [`| Idle teardown | after ${(0,duration/* formatDuration */.a)(context.idleAfterMs)} ${quiet} |`];
 }
+/**
+ * Which role and secrets the preview's code runs with, so a reviewer sees what unmerged code can
+ * reach. Names only: a comment may be public, and ARNs say where to aim.
+ */
+function identityRows(identity) {
+    if (!identity)
+        return [];
+    const code = (name) => `\`${name.replace(/[^\w+=,.@-]/g, '')}\``;
+    return [
+        `| Task role | ${identity.taskRole ? code(identity.taskRole) : 'none'} |`,
+        `| Secrets | ${identity.secrets.length > 0 ? identity.secrets.map(code).join(', ') : 'none'} |`,
+    ];
+}
 function stoppedText(context) {
     const what = `The preview for \`${preview_comment_short(context.sha)}\``;
     const stop = context.stopped;
@@ -1205,8 +1645,102 @@ function publicDetails(details) {
 
 // EXTERNAL MODULE: ./src/action/actions-logger.ts
 var actions_logger = __webpack_require__(2722);
-// EXTERNAL MODULE: ./src/action/provide-action-image.ts + 5 modules
-var provide_action_image = __webpack_require__(9588);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __webpack_require__(1455);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __webpack_require__(6760);
+;// CONCATENATED MODULE: ./src/action/base-config.ts
+
+
+
+/**
+ * The repository config as the pull request's BASE branch has it, read through the API. The
+ * checkout holds the PR's own version, and a PR must not choose the cluster, role or routing of
+ * its preview before that change is merged. The checkout's copy is used only when the API cannot
+ * answer on a `pull_request` event from this repository: whoever pushed that branch can change
+ * the workflow itself, so its copy grants them nothing new.
+ */
+async function readBaseConfig(source, event) {
+    const path = repositoryPath(source.path);
+    const [owner = '', repo = ''] = event.pr.repo.split('/');
+    const fallback = event.event === 'pull_request' && !event.pr.fork;
+    let problem;
+    if (!source.github) {
+        problem = "input 'github-token' is empty";
+    }
+    else if (!event.baseRef) {
+        problem = 'the event names no base branch';
+    }
+    else {
+        try {
+            const text = await fetchFile(source.github, { owner, repo, path, ref: event.baseRef });
+            return { text, from: `${path} on ${event.baseRef}` };
+        }
+        catch (error) {
+            problem = (0,errors/* errorMessage */.gJ)(error);
+        }
+    }
+    const where = `${path} from the base branch ${event.baseRef || '(unknown)'}`;
+    if (!fallback) {
+        throw new Error(`Input 'config': cannot read ${where} (${problem}); on a ${event.event} event${event.pr.fork ? ' from a fork' : ''} the pull request's own copy is not trusted. Give the job 'contents: read' and a 'github-token', and merge the config into the base branch.`);
+    }
+    source.log.info(`Could not read ${where} (${problem}); using the checkout's copy, as this pull request comes from this repository`);
+    try {
+        return { text: await (0,promises_.readFile)(source.path, 'utf8'), from: `${source.path} in the checkout` };
+    }
+    catch {
+        throw new Error(`Input 'config': cannot read ${source.path}; check out the repository first (actions/checkout) or set 'config'`);
+    }
+}
+/** `config` as a path inside the repository, the form the contents API takes. */
+function repositoryPath(input) {
+    const path = external_node_path_.posix.normalize(input.replace(/\\/g, '/')).replace(/^\.\//, '');
+    if (external_node_path_.posix.isAbsolute(path) || path === '..' || path.startsWith('../')) {
+        throw new errors/* InputError */.dz('config', `'${input}' is not a path inside the repository, such as .github/ecs-paas.yml`);
+    }
+    return path;
+}
+async function fetchFile(github, file) {
+    const { data } = await github.request('GET /repos/{owner}/{repo}/contents/{path}', file);
+    const content = data;
+    if (Array.isArray(data) || content.type !== 'file')
+        throw new Error('it is not a file');
+    // Files over 1 MB come back without content (encoding "none"); no config is that large.
+    if (content.encoding !== 'base64' || content.content === undefined) {
+        throw new Error(`GitHub sent it with encoding '${content.encoding ?? 'none'}'`);
+    }
+    return Buffer.from(content.content, 'base64').toString('utf8');
+}
+
+// EXTERNAL MODULE: ./src/core/process.ts
+var process = __webpack_require__(9978);
+;// CONCATENATED MODULE: ./src/action/checkout-head.ts
+
+
+
+const CHECKOUT_HINT = "check out the pull request's head first: actions/checkout with 'ref: ${{ github.event.pull_request.head.sha }}'";
+/**
+ * Fails unless the build context is checked out at `sha`. On pull_request events the default
+ * checkout is the temporary merge commit (GITHUB_SHA), whose tree is neither the PR's head nor any
+ * commit the image could be tagged with. The Action does not re-check out the commit itself: that
+ * would change the workspace under the job's other steps (which then tested a different tree than
+ * the one previewed) and needs history and credentials a shallow checkout may not keep.
+ */
+async function assertCheckoutAt(context, sha, env) {
+    let checkedOut;
+    try {
+        checkedOut = (await (0,process/* run */.e)('git', ['rev-parse', 'HEAD'], { cwd: (0,external_node_path_.resolve)(context), env })).trim();
+    }
+    catch (error) {
+        throw new Error(`cannot tell which commit the build context '${context}' holds (${(0,errors/* errorMessage */.gJ)(error).split('\n').pop() ?? ''}); ${CHECKOUT_HINT}`, { cause: error });
+    }
+    if (checkedOut !== sha) {
+        throw new Error(`the build context '${context}' is at commit ${checkedOut.slice(0, 12)}, not the pull request's head ${sha.slice(0, 12)} (the default checkout of a pull_request event is a temporary merge commit); ${CHECKOUT_HINT}`);
+    }
+}
+
+// EXTERNAL MODULE: ./src/action/provide-action-image.ts + 4 modules
+var provide_action_image = __webpack_require__(4209);
 ;// CONCATENATED MODULE: ./src/action/pull-request-event.ts
 
 /**
@@ -1224,7 +1758,9 @@ async function readPullRequestEvent(env, command) {
     if (!pull?.number || !pull.head?.sha)
         throw new Error('the pull_request event has no pull request number or head SHA');
     return {
+        event: name,
         action: payload.action ?? '',
+        baseRef: pull.base?.ref ?? '',
         pr: {
             repo: base,
             number: pull.number,
@@ -1237,7 +1773,11 @@ async function readPullRequestEvent(env, command) {
     };
 }
 
+// EXTERNAL MODULE: ./src/core/github/request-timeout.ts
+var request_timeout = __webpack_require__(3740);
 ;// CONCATENATED MODULE: ./src/action/run-preview.ts
+
+
 
 
 
@@ -1255,14 +1795,17 @@ async function readPullRequestEvent(env, command) {
  * `preview` and `teardown` in a pull_request workflow: the same engine the App runs, for teams
  * that want previews without installing the App. Throws to fail the step.
  */
-async function runPreviewCommand(settings, clients, env) {
-    const { pr } = await readPullRequestEvent(env, settings.command);
-    const config = parseRepoConfig(await readConfig(settings.configPath), settings.configPath);
+async function runPreviewCommand(settings, clients, env, logins) {
+    const event = await readPullRequestEvent(env, settings.command);
+    const { pr } = event;
+    const github = settings.githubToken ? await octokit(settings.githubToken) : undefined;
+    const configFile = await readBaseConfig({ path: settings.configPath, github, log: actions_logger/* actionsLogger */.M }, event);
+    actions_logger/* actionsLogger */.M.info(`Config: ${configFile.from}`);
+    const config = parseRepoConfig(configFile.text, settings.configPath);
     if (!config.preview) {
-        throw new Error(`Input 'config': ${settings.configPath} has no 'preview' section; add one to use command '${settings.command}'`);
+        throw new Error(`Input 'config': ${configFile.from} has no 'preview' section; add one to use command '${settings.command}'`);
     }
     const preview = config.preview;
-    const github = settings.githubToken ? await octokit(settings.githubToken) : undefined;
     const [owner = '', repo = ''] = pr.repo.split('/');
     const deps = {
         aws: clients,
@@ -1289,7 +1832,10 @@ async function runPreviewCommand(settings, clients, env) {
         const repository = settings.ecrRepositoryExplicit
             ? settings.ecrRepository
             : (preview.ecrRepository ?? settings.ecrRepository);
-        const provided = await (0,provide_action_image/* provideActionImage */.T)(settings, clients, env, pr.sha, repository);
+        // What is built must be the commit the image is tagged with, whatever the checkout holds.
+        if (!settings.image)
+            await assertCheckoutAt(settings.build.context, pr.sha, env);
+        const provided = await (0,provide_action_image/* provideActionImage */.T)(settings, clients, env, { sha: pr.sha, repository, refName: pr.branch }, logins);
         image = provided.image;
         core/* setOutput */.uH('image', provided.image);
         core/* setOutput */.uH('digest', provided.digest);
@@ -1330,17 +1876,9 @@ async function runPreviewCommand(settings, clients, env) {
         ? `Preview: ${url} (${result.kind})`
         : `Preview: ${result.kind}${'reason' in result ? ` — ${result.reason}` : ''}`);
 }
-async function readConfig(path) {
-    try {
-        return await (0,promises_.readFile)(path, 'utf8');
-    }
-    catch {
-        throw new Error(`Input 'config': cannot read ${path}; check out the repository first (actions/checkout) or set 'config'`);
-    }
-}
 async function octokit(token) {
     const { getOctokit } = await __webpack_require__.e(/* import() */ 413).then(__webpack_require__.bind(__webpack_require__, 2413));
-    return getOctokit(token);
+    return getOctokit(token, (0,request_timeout/* githubRequestOptions */.jm)());
 }
 function pollOverride(env) {
     return env.ECS_PAAS_POLL_MS ? { pollMs: Number(env.ECS_PAAS_POLL_MS) } : {};
@@ -1367,6 +1905,139 @@ async function pollUntil(probe, options, timedOut) {
             throw timedOut(result.miss);
         await new Promise((resolve) => setTimeout(resolve, delay));
         delay = Math.min(delay * 2, 15_000);
+    }
+}
+
+
+/***/ }),
+
+/***/ 979:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Ar: () => (/* binding */ findARecord),
+/* harmony export */   O1: () => (/* binding */ listARecords),
+/* harmony export */   VI: () => (/* binding */ listRecords),
+/* harmony export */   _9: () => (/* binding */ hostKey),
+/* harmony export */   g3: () => (/* reexport safe */ _poll_js__WEBPACK_IMPORTED_MODULE_1__.g),
+/* harmony export */   nJ: () => (/* binding */ changeRecords),
+/* harmony export */   pV: () => (/* binding */ checkUnder),
+/* harmony export */   zR: () => (/* binding */ deleteARecords)
+/* harmony export */ });
+/* harmony import */ var _aws_sdk_client_route_53__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(8621);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(4296);
+/* harmony import */ var _poll_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(8822);
+
+
+
+
+/** Route 53 answers with a trailing dot and DNS is case-insensitive: compare names in one form. */
+function hostKey(name) {
+    return name.toLowerCase().replace(/\.$/, '');
+}
+/** Refuses names outside the domain: the zone may hold records that are not ours to touch. */
+function checkUnder(domain, hostname) {
+    const key = hostKey(hostname);
+    if (!key.endsWith(`.${hostKey(domain)}`)) {
+        throw new Error(`Host name ${hostname} is not under the preview domain ${domain}`);
+    }
+    return key;
+}
+/** The A record Route 53 holds for a name, if any, read with one call from its place in the zone. */
+async function findARecord(route53, zoneId, hostname) {
+    try {
+        const { ResourceRecordSets = [] } = await route53.send(new _aws_sdk_client_route_53__WEBPACK_IMPORTED_MODULE_2__.ListResourceRecordSetsCommand({
+            HostedZoneId: zoneId,
+            StartRecordName: hostname,
+            StartRecordType: 'A',
+            MaxItems: 1,
+        }));
+        const [record] = ResourceRecordSets;
+        return record?.Type === 'A' && hostKey(record.Name ?? '') === hostKey(hostname)
+            ? record
+            : undefined;
+    }
+    catch (error) {
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .withContext */ .eQ)(`Could not read DNS record ${hostname}`, error);
+    }
+}
+/** Every A record in the zone, all pages. */
+function listARecords(route53, zoneId) {
+    return listRecords(route53, zoneId, ['A']);
+}
+/** Every record of these types in the zone, all pages. */
+async function listRecords(route53, zoneId, types) {
+    const records = [];
+    let next = { HostedZoneId: zoneId };
+    try {
+        while (next) {
+            const page = await route53.send(new _aws_sdk_client_route_53__WEBPACK_IMPORTED_MODULE_2__.ListResourceRecordSetsCommand(next));
+            records.push(...(page.ResourceRecordSets ?? []).filter((r) => types.includes(r.Type ?? '')));
+            next = page.IsTruncated
+                ? {
+                    HostedZoneId: zoneId,
+                    ...(page.NextRecordName && { StartRecordName: page.NextRecordName }),
+                    ...(page.NextRecordType && { StartRecordType: page.NextRecordType }),
+                    ...(page.NextRecordIdentifier && { StartRecordIdentifier: page.NextRecordIdentifier }),
+                }
+                : undefined;
+        }
+    }
+    catch (error) {
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .withContext */ .eQ)(`Could not list DNS records of hosted zone ${zoneId}`, error);
+    }
+    return records;
+}
+/** Route 53 takes up to about a minute to serve a change everywhere. */
+const SYNC_TIMEOUT_MS = 180_000;
+/** Applies one change batch and waits until Route 53 serves it everywhere (INSYNC). */
+async function changeRecords(route53, zoneId, changes, context, pollMs) {
+    try {
+        const { ChangeInfo } = await route53.send(new _aws_sdk_client_route_53__WEBPACK_IMPORTED_MODULE_2__.ChangeResourceRecordSetsCommand({
+            HostedZoneId: zoneId,
+            ChangeBatch: { Changes: changes },
+        }));
+        if (!ChangeInfo?.Id || ChangeInfo.Status === 'INSYNC')
+            return;
+        const id = ChangeInfo.Id;
+        await (0,_poll_js__WEBPACK_IMPORTED_MODULE_1__/* .pollUntil */ .g)(async () => {
+            const { ChangeInfo: info } = await route53.send(new _aws_sdk_client_route_53__WEBPACK_IMPORTED_MODULE_2__.GetChangeCommand({ Id: id }));
+            return info?.Status === 'INSYNC' ? { done: undefined } : { miss: info?.Status };
+        }, { timeoutMs: SYNC_TIMEOUT_MS, ...(pollMs === undefined ? {} : { pollMs }) }, (status) => new Error(`change ${id} still ${status ?? 'unknown'} after ${SYNC_TIMEOUT_MS} ms`));
+    }
+    catch (error) {
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .withContext */ .eQ)(context, error);
+    }
+}
+/**
+ * Route 53 deletes only on an exact match of the current record. It also refuses a TTL next to an
+ * alias target, which some servers (moto) still report as TTL 0.
+ */
+function exactDelete(record) {
+    const { TTL, ...rest } = record;
+    return { Action: 'DELETE', ResourceRecordSet: record.AliasTarget ? rest : { ...rest, TTL } };
+}
+/** Past this many changes Route 53 rejects a batch (each DELETE of one value counts once). */
+const BATCH_LIMIT = 500;
+/** Deletes the A records of these names as they are now, in one batch per 500; absent ones are skipped. */
+async function deleteARecords(route53, zoneId, hostnames) {
+    const wanted = new Set(hostnames.map(hostKey));
+    if (wanted.size === 0)
+        return;
+    const doomed = (await listARecords(route53, zoneId)).filter((r) => wanted.has(hostKey(r.Name ?? '')));
+    for (let i = 0; i < doomed.length; i += BATCH_LIMIT) {
+        const batch = doomed.slice(i, i + BATCH_LIMIT);
+        const names = batch.map((r) => hostKey(r.Name ?? '')).join(', ');
+        // Nothing waits on a delete: a stale answer for a minute harms no one.
+        try {
+            await route53.send(new _aws_sdk_client_route_53__WEBPACK_IMPORTED_MODULE_2__.ChangeResourceRecordSetsCommand({
+                HostedZoneId: zoneId,
+                ChangeBatch: { Changes: batch.map(exactDelete) },
+            }));
+        }
+        catch (error) {
+            throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .withContext */ .eQ)(`Could not delete DNS records ${names}`, error);
+        }
     }
 }
 
@@ -1412,4 +2083,4 @@ function tagValue(value) {
 
 };
 
-//# sourceMappingURL=865.index.js.map
+//# sourceMappingURL=336.index.js.map

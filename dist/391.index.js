@@ -1,0 +1,658 @@
+export const id = 391;
+export const ids = [391];
+export const modules = {
+
+/***/ 9391:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+// ESM COMPAT FLAG
+__webpack_require__.r(__webpack_exports__);
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  createAlbRouter: () => (/* binding */ createAlbRouter),
+  targetGroupName: () => (/* binding */ targetGroupName)
+});
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __webpack_require__(7598);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-elastic-load-balancing-v2/dist-cjs/index.js
+var dist_cjs = __webpack_require__(586);
+// EXTERNAL MODULE: ./src/core/errors.ts
+var errors = __webpack_require__(4296);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-secrets-manager/dist-cjs/index.js
+var client_secrets_manager_dist_cjs = __webpack_require__(2994);
+;// CONCATENATED MODULE: ./src/core/preview/alb-auth.ts
+
+
+/** The header a CI run sends with the bypass secret's value to reach a preview without a login. */
+const BYPASS_HEADER = 'x-ecs-paas-bypass';
+/**
+ * The load balancer compares header values without case and reads `*` and `?` as wildcards, so
+ * a short value or one with a wildcard (`*` alone would open every preview) is refused.
+ */
+const BYPASS_VALUE = /^[A-Za-z0-9._~+/=-]{32,128}$/;
+/** A secret that cannot be used as configured: the message names the key, never the value or ARN. */
+class AuthSecretProblem extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'AuthSecretProblem';
+    }
+}
+async function readSecret(secrets, arn, key) {
+    let value;
+    try {
+        ({ SecretString: value } = await secrets.send(new client_secrets_manager_dist_cjs/* GetSecretValueCommand */.d2({ SecretId: arn })));
+    }
+    catch (error) {
+        throw (0,errors/* withContext */.eQ)(`Could not read ${key} from Secrets Manager`, error);
+    }
+    value = value?.trim();
+    if (!value) {
+        throw new AuthSecretProblem(`${key} names a secret without a text value: store the value in it as plain text`);
+    }
+    return value;
+}
+/** Reads the secrets `auth` names (each time: a rotated secret is picked up by the next rule written). */
+async function resolveAuth(secrets, auth) {
+    if (!auth)
+        return {};
+    if (!secrets)
+        throw new Error('routing.auth is set but no Secrets Manager client was given');
+    let bypass;
+    if (auth.bypassSecretArn) {
+        bypass = await readSecret(secrets, auth.bypassSecretArn, 'routing.auth.bypass-secret');
+        if (!BYPASS_VALUE.test(bypass)) {
+            throw new AuthSecretProblem('routing.auth.bypass-secret holds a value the load balancer cannot match safely; expected 32 to 128 letters, digits or - . _ ~ + / = (header values are compared without case, and * or ? would match any value)');
+        }
+    }
+    const login = auth.kind === 'oidc'
+        ? {
+            Type: 'authenticate-oidc',
+            AuthenticateOidcConfig: {
+                Issuer: auth.issuer,
+                AuthorizationEndpoint: auth.authorizationEndpoint,
+                TokenEndpoint: auth.tokenEndpoint,
+                UserInfoEndpoint: auth.userInfoEndpoint,
+                ClientId: auth.clientId,
+                ClientSecret: await readSecret(secrets, auth.clientSecretArn, 'routing.auth.oidc.client-secret'),
+                OnUnauthenticatedRequest: 'authenticate',
+            },
+        }
+        : {
+            Type: 'authenticate-cognito',
+            AuthenticateCognitoConfig: {
+                UserPoolArn: auth.userPoolArn,
+                UserPoolClientId: auth.userPoolClientId,
+                UserPoolDomain: auth.userPoolDomain,
+                OnUnauthenticatedRequest: 'authenticate',
+            },
+        };
+    return { login, ...(bypass !== undefined && { bypass }) };
+}
+/** The preview rule's actions: the login first (Order 1), then the forward (Order 2). */
+function previewActions(auth, groupArn) {
+    const forward = { Type: 'forward', TargetGroupArn: groupArn };
+    return auth.login
+        ? [
+            { ...auth.login, Order: 1 },
+            { ...forward, Order: 2 },
+        ]
+        : [forward];
+}
+/** The bypass rule's conditions: the preview's host and the header with the secret value. */
+function bypassConditions(hostname, value) {
+    return [
+        { Field: 'host-header', HostHeaderConfig: { Values: [hostname] } },
+        { Field: 'http-header', HttpHeaderConfig: { HttpHeaderName: BYPASS_HEADER, Values: [value] } },
+    ];
+}
+/** A rule is a bypass rule when one of its conditions is on the bypass header. */
+function isBypassRule(rule) {
+    return (rule.Conditions ?? []).some((c) => c.Field === 'http-header' &&
+        c.HttpHeaderConfig?.HttpHeaderName?.toLowerCase() === BYPASS_HEADER);
+}
+/** The values the bypass rule's header condition matches. */
+function bypassValues(rule) {
+    return (rule.Conditions ?? [])
+        .filter((c) => c.Field === 'http-header')
+        .flatMap((c) => c.HttpHeaderConfig?.Values ?? []);
+}
+/** What a rule's actions do, in a form two sets of actions can be compared by. */
+function actionKey(action) {
+    const oidc = action.AuthenticateOidcConfig;
+    const cognito = action.AuthenticateCognitoConfig;
+    return [
+        action.Type,
+        // A simple forward may be reported as TargetGroupArn, as ForwardConfig, or as both.
+        [
+            ...new Set([
+                action.TargetGroupArn,
+                ...(action.ForwardConfig?.TargetGroups ?? []).map((t) => t.TargetGroupArn),
+            ].filter((arn) => arn !== undefined)),
+        ].sort(),
+        oidc && [
+            oidc.Issuer,
+            oidc.AuthorizationEndpoint,
+            oidc.TokenEndpoint,
+            oidc.UserInfoEndpoint,
+            oidc.ClientId,
+            // AWS never reports the secret: an unreported one counts as different, so it is rewritten.
+            oidc.ClientSecret,
+        ],
+        cognito && [cognito.UserPoolArn, cognito.UserPoolClientId, cognito.UserPoolDomain],
+    ];
+}
+/** Do the rule's actions already do what `wanted` does, in the same order? */
+function sameActions(have, wanted) {
+    const ordered = (actions) => [...actions].sort((a, b) => (a.Order ?? 0) - (b.Order ?? 0)).map(actionKey);
+    return JSON.stringify(ordered(have)) === JSON.stringify(ordered(wanted));
+}
+
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-acm/dist-cjs/index.js
+var client_acm_dist_cjs = __webpack_require__(3490);
+// EXTERNAL MODULE: ./src/core/preview/router.ts
+var router = __webpack_require__(979);
+;// CONCATENATED MODULE: ./src/core/preview/alb-listener-check.ts
+
+
+
+
+/** Does a certificate name (`*.preview.example.com`) cover every `<label>.<domain>`? */
+function coversPreviews(certificateName, domain) {
+    // A wildcard covers one label only: `*.example.com` does not cover `pr-1.preview.example.com`.
+    return (0,router/* hostKey */._9)(certificateName) === `*.${(0,router/* hostKey */._9)(domain)}`;
+}
+/**
+ * Why previews under `domain` cannot be served over HTTPS by the listener, in words for a PR
+ * comment (no ARNs), or undefined when it is an HTTPS listener with an issued ACM certificate
+ * for `*.<domain>` among its certificates (the default one or an SNI one).
+ */
+async function listenerProblem(clients, listenerArn, domain) {
+    const { elbv2, acm } = clients;
+    const wanted = `*.${(0,router/* hostKey */._9)(domain)}`;
+    const attach = `attach an HTTPS listener with a certificate for ${wanted} and name it in routing.listener-arn`;
+    let protocol;
+    try {
+        const { Listeners } = await elbv2.send(new dist_cjs.DescribeListenersCommand({ ListenerArns: [listenerArn] }));
+        protocol = Listeners?.[0]?.Protocol;
+    }
+    catch (error) {
+        throw (0,errors/* withContext */.eQ)('Could not read the listener in routing.listener-arn', error);
+    }
+    if (protocol !== 'HTTPS') {
+        return `the listener in routing.listener-arn serves ${protocol ?? 'an unknown protocol'}, not HTTPS: ${attach}`;
+    }
+    const certificates = [];
+    try {
+        let marker;
+        do {
+            const page = await elbv2.send(new dist_cjs.DescribeListenerCertificatesCommand({
+                ListenerArn: listenerArn,
+                ...(marker && { Marker: marker }),
+            }));
+            certificates.push(...(page.Certificates ?? []).flatMap((c) => (c.CertificateArn ? [c.CertificateArn] : [])));
+            marker = page.NextMarker;
+        } while (marker);
+    }
+    catch (error) {
+        throw (0,errors/* withContext */.eQ)('Could not list the certificates of the listener', error);
+    }
+    const unusable = [];
+    // IAM server certificates cannot be read through ACM; only ACM ones are checked.
+    for (const arn of new Set(certificates.filter((c) => c.includes(':acm:')))) {
+        let certificate;
+        try {
+            ({ Certificate: certificate } = await acm.send(new client_acm_dist_cjs/* DescribeCertificateCommand */.iIX({ CertificateArn: arn })));
+        }
+        catch (error) {
+            throw (0,errors/* withContext */.eQ)('Could not read a certificate of the listener from ACM', error);
+        }
+        const names = [certificate?.DomainName, ...(certificate?.SubjectAlternativeNames ?? [])];
+        if (!names.some((name) => name !== undefined && coversPreviews(name, domain)))
+            continue;
+        if (certificate?.Status === 'ISSUED')
+            return undefined;
+        unusable.push(certificate?.Status ?? 'of unknown status');
+    }
+    return unusable.length > 0
+        ? `the listener's certificate for ${wanted} is ${unusable.join(', ').toLowerCase().replace(/_/g, ' ')}, not issued: renew or replace it in ACM`
+        : `the HTTPS listener in routing.listener-arn has no ACM certificate for ${wanted}: add one to the listener, or ${attach}`;
+}
+
+// EXTERNAL MODULE: ./src/core/preview/routing-types.ts
+var routing_types = __webpack_require__(1622);
+;// CONCATENATED MODULE: ./src/core/preview/alb-router.ts
+
+
+
+
+
+
+
+/**
+ * Target group names allow 32 characters and must be unique per account and region; a hash of the
+ * host name fits, is found again without any state, and never collides across repositories.
+ */
+function targetGroupName(hostname) {
+    return `ep-${(0,external_node_crypto_.createHash)('sha256').update((0,router/* hostKey */._9)(hostname)).digest('hex').slice(0, 29)}`;
+}
+function tagsFor(target) {
+    return [
+        { Key: routing_types/* TAGS */.gp.managed, Value: 'true' },
+        { Key: routing_types/* TAGS */.gp.repo, Value: target.repo },
+        { Key: routing_types/* TAGS */.gp.pr, Value: String(target.pr) },
+        { Key: routing_types/* TAGS */.gp.sha, Value: target.sha },
+        { Key: routing_types/* TAGS */.gp.subdomain, Value: target.label },
+    ];
+}
+function hostsOf(rule) {
+    return (rule.Conditions ?? [])
+        .filter((c) => c.Field === 'host-header')
+        .flatMap((c) => [...(c.HostHeaderConfig?.Values ?? []), ...(c.Values ?? [])])
+        .map(router/* hostKey */._9);
+}
+function forwardsOf(rule) {
+    return (rule.Actions ?? [])
+        .filter((a) => a.Type === 'forward')
+        .flatMap((a) => [
+        a.TargetGroupArn,
+        ...(a.ForwardConfig?.TargetGroups ?? []).map((t) => t.TargetGroupArn),
+    ])
+        .filter((arn) => arn !== undefined);
+}
+const named = (error, name) => error instanceof Error && error.name === name;
+async function step(context, work) {
+    try {
+        return await work();
+    }
+    catch (error) {
+        throw (0,errors/* withContext */.eQ)(context, error);
+    }
+}
+/**
+ * `alb` mode: a target group and host-header rule per preview on a shared HTTPS listener, and a
+ * Route 53 alias. With `routing.auth` the rule logs the user in before it forwards, and a bypass
+ * rule ahead of it forwards requests that carry the bypass header.
+ */
+function createAlbRouter(clients, settings, options = {}) {
+    const { elbv2, route53, acm, secrets } = clients;
+    const zone = settings.hostedZoneId;
+    const healthTimeoutMs = options.healthTimeoutMs ?? 300_000;
+    // The listener's load balancer never changes; a failed lookup is tried again next time.
+    let balancer;
+    const loadBalancer = () => (balancer ??= step(`Could not find the load balancer of ${settings.listenerArn}`, async () => {
+        const { Listeners } = await elbv2.send(new dist_cjs.DescribeListenersCommand({ ListenerArns: [settings.listenerArn] }));
+        const arn = Listeners?.[0]?.LoadBalancerArn;
+        if (!arn)
+            throw new Error('the listener names no load balancer');
+        const { LoadBalancers } = await elbv2.send(new dist_cjs.DescribeLoadBalancersCommand({ LoadBalancerArns: [arn] }));
+        const { DNSName, CanonicalHostedZoneId } = LoadBalancers?.[0] ?? {};
+        if (!DNSName || !CanonicalHostedZoneId)
+            throw new Error(`${arn} has no DNS name`);
+        return { dnsName: DNSName, zoneId: CanonicalHostedZoneId };
+    }).catch((error) => {
+        balancer = undefined;
+        throw error;
+    }));
+    const listRules = () => step(`Could not list the rules of ${settings.listenerArn}`, async () => {
+        const rules = [];
+        let marker;
+        do {
+            const page = await elbv2.send(new dist_cjs.DescribeRulesCommand({
+                ListenerArn: settings.listenerArn,
+                ...(marker && { Marker: marker }),
+            }));
+            rules.push(...(page.Rules ?? []));
+            marker = page.NextMarker;
+        } while (marker);
+        return rules;
+    });
+    const findTargetGroup = async (name) => {
+        try {
+            const { TargetGroups } = await elbv2.send(new dist_cjs.DescribeTargetGroupsCommand({ Names: [name] }));
+            return TargetGroups?.[0];
+        }
+        catch (error) {
+            if (named(error, 'TargetGroupNotFoundException'))
+                return undefined;
+            throw (0,errors/* withContext */.eQ)(`Could not look up target group ${name}`, error);
+        }
+    };
+    const ensureTargetGroup = (hostname, tags) => step(`Could not create the target group for ${hostname}`, async () => {
+        const name = targetGroupName(hostname);
+        let group = await findTargetGroup(name);
+        let fresh = false;
+        if (!group) {
+            try {
+                const { TargetGroups } = await elbv2.send(new dist_cjs.CreateTargetGroupCommand({
+                    Name: name,
+                    TargetType: 'ip',
+                    Protocol: 'HTTP',
+                    Port: settings.port,
+                    VpcId: settings.vpcId,
+                    HealthCheckPath: settings.healthCheckPath,
+                    // The defaults (30 s × 5) keep a fresh preview unreachable for over two minutes.
+                    HealthCheckIntervalSeconds: 10,
+                    HealthyThresholdCount: 2,
+                    Tags: tags,
+                }));
+                group = TargetGroups?.[0];
+                fresh = true;
+            }
+            catch (error) {
+                // Another route() of the same host won the race: use its group.
+                if (!named(error, 'DuplicateTargetGroupNameException'))
+                    throw error;
+                group = await findTargetGroup(name);
+            }
+        }
+        const arn = group?.TargetGroupArn;
+        if (!arn)
+            throw new Error(`target group ${name} has no ARN`);
+        if (group?.HealthCheckPath !== settings.healthCheckPath) {
+            await elbv2.send(new dist_cjs.ModifyTargetGroupCommand({
+                TargetGroupArn: arn,
+                HealthCheckPath: settings.healthCheckPath,
+            }));
+        }
+        return { arn, fresh };
+    });
+    /** Registers the task; returns the other targets, which are dropped once it is healthy. */
+    const ensureTarget = (groupArn, target) => step(`Could not register ${target.ip}:${target.port} for ${target.hostname}`, async () => {
+        const { TargetHealthDescriptions = [] } = await elbv2.send(new dist_cjs.DescribeTargetHealthCommand({ TargetGroupArn: groupArn }));
+        const isNew = (t) => t.Id === target.ip && t.Port === target.port;
+        const current = TargetHealthDescriptions.flatMap((d) => 
+        // Draining targets are already on their way out; deregistering again changes nothing.
+        d.Target && d.TargetHealth?.State !== 'draining' ? [d.Target] : []);
+        if (!current.some(isNew)) {
+            await elbv2.send(new dist_cjs.RegisterTargetsCommand({
+                TargetGroupArn: groupArn,
+                Targets: [{ Id: target.ip, Port: target.port }],
+            }));
+        }
+        return current.filter((t) => !isNew(t));
+    });
+    /**
+     * Runs `take` with the lowest free priority above `after`; `used` gains the one it took.
+     * Another router may take a priority between our read and our write: move on to the next.
+     */
+    const atFreePriority = async (used, after, take) => {
+        for (let priority = after + 1, clashes = 0;; priority++) {
+            if (used.has(priority))
+                continue;
+            try {
+                const taken = await take(priority);
+                used.add(priority);
+                return { ...taken, priority };
+            }
+            catch (error) {
+                if (!named(error, 'PriorityInUseException') || ++clashes >= 5)
+                    throw error;
+            }
+        }
+    };
+    const createRule = (conditions, actions, tags, used) => atFreePriority(used, 0, async (priority) => {
+        const { Rules } = await elbv2.send(new dist_cjs.CreateRuleCommand({
+            ListenerArn: settings.listenerArn,
+            Priority: priority,
+            Conditions: conditions,
+            Actions: actions,
+            Tags: tags,
+        }));
+        const arn = Rules?.[0]?.RuleArn;
+        if (!arn)
+            throw new Error('CreateRule returned no rule');
+        return { arn, fresh: true };
+    });
+    const deleteRule = async (arn) => {
+        try {
+            await elbv2.send(new dist_cjs.DeleteRuleCommand({ RuleArn: arn }));
+        }
+        catch (error) {
+            if (!named(error, 'RuleNotFoundException'))
+                throw error;
+        }
+    };
+    /**
+     * The bypass rule (host + header → forward), when one is configured, and the preview's rule
+     * (host → login, forward). The bypass rule must be evaluated first: it gets the lower priority.
+     */
+    const ensureRules = (groupArn, hostname, tags, auth) => step(`Could not create the listener rules for ${hostname}`, async () => {
+        const rules = await listRules();
+        const used = new Set(rules.map((r) => Number(r.Priority)));
+        const ours = rules.filter((r) => !r.IsDefault && hostsOf(r).includes(hostname));
+        const forward = [{ Type: 'forward', TargetGroupArn: groupArn }];
+        // A new pair is created bypass first, so it already has the lower priority.
+        const oldBypass = ours.find(isBypassRule);
+        let bypass;
+        if (auth.bypass === undefined) {
+            // Bypass turned off in the config: its rule would still let the header in.
+            if (oldBypass)
+                await deleteRule(oldBypass.RuleArn);
+        }
+        else if (oldBypass?.RuleArn) {
+            const values = bypassValues(oldBypass);
+            if (values.length !== 1 ||
+                values[0] !== auth.bypass ||
+                !sameActions(oldBypass.Actions ?? [], forward)) {
+                await elbv2.send(new dist_cjs.ModifyRuleCommand({
+                    RuleArn: oldBypass.RuleArn,
+                    Conditions: bypassConditions(hostname, auth.bypass),
+                    Actions: forward,
+                }));
+            }
+            bypass = { arn: oldBypass.RuleArn, fresh: false, priority: Number(oldBypass.Priority) };
+        }
+        else {
+            bypass = await createRule(bypassConditions(hostname, auth.bypass), forward, tags, used);
+        }
+        const oldMain = ours.find((r) => !isBypassRule(r));
+        const actions = previewActions(auth, groupArn);
+        let main;
+        if (oldMain?.RuleArn) {
+            if (!sameActions(oldMain.Actions ?? [], actions)) {
+                await elbv2.send(new dist_cjs.ModifyRuleCommand({ RuleArn: oldMain.RuleArn, Actions: actions }));
+            }
+            main = { arn: oldMain.RuleArn, fresh: false, priority: Number(oldMain.Priority) };
+        }
+        else {
+            main = await createRule([{ Field: 'host-header', HostHeaderConfig: { Values: [hostname] } }], actions, tags, used);
+        }
+        // A bypass added to a preview that already had its rule lands behind it: move that rule
+        // to a free priority after the bypass (one rule to a free slot: not every ELB accepts a swap).
+        if (bypass && bypass.priority > main.priority) {
+            const { arn } = main;
+            await atFreePriority(used, bypass.priority, (priority) => elbv2.send(new dist_cjs.SetRulePrioritiesCommand({
+                RulePriorities: [{ RuleArn: arn, Priority: priority }],
+            })));
+        }
+        return bypass ? [main, bypass] : [main];
+    });
+    /** A new push changes the SHA tag; resources made by this call already carry the right tags. */
+    const syncTags = (arns, tags) => step(`Could not tag ${arns.join(', ')}`, async () => {
+        if (arns.length === 0)
+            return;
+        const { TagDescriptions = [] } = await elbv2.send(new dist_cjs.DescribeTagsCommand({ ResourceArns: arns }));
+        const outdated = arns.filter((arn) => {
+            const have = TagDescriptions.find((d) => d.ResourceArn === arn)?.Tags ?? [];
+            return tags.some((t) => !have.some((h) => h.Key === t.Key && h.Value === t.Value));
+        });
+        if (outdated.length > 0) {
+            await elbv2.send(new dist_cjs.AddTagsCommand({ ResourceArns: outdated, Tags: tags }));
+        }
+    });
+    const ensureAlias = async (hostname) => {
+        const lb = await loadBalancer();
+        const alias = (await (0,router/* findARecord */.Ar)(route53, zone, hostname))?.AliasTarget;
+        if (alias?.HostedZoneId === lb.zoneId && (0,router/* hostKey */._9)(alias.DNSName ?? '') === (0,router/* hostKey */._9)(lb.dnsName)) {
+            return;
+        }
+        await (0,router/* changeRecords */.nJ)(route53, zone, [
+            {
+                Action: 'UPSERT',
+                ResourceRecordSet: {
+                    Name: `${hostname}.`,
+                    Type: 'A',
+                    AliasTarget: {
+                        HostedZoneId: lb.zoneId,
+                        DNSName: lb.dnsName,
+                        EvaluateTargetHealth: false,
+                    },
+                },
+            },
+        ], `Could not create DNS alias ${hostname}`, options.pollMs);
+    };
+    const waitHealthy = (groupArn, target) => (0,router/* pollUntil */.g3)(async () => {
+        const { TargetHealthDescriptions } = await step(`Could not read the health of ${target.hostname}`, () => elbv2.send(new dist_cjs.DescribeTargetHealthCommand({
+            TargetGroupArn: groupArn,
+            Targets: [{ Id: target.ip, Port: target.port }],
+        })));
+        const health = TargetHealthDescriptions?.[0]?.TargetHealth;
+        return health?.State === 'healthy' ? { done: undefined } : { miss: health };
+    }, {
+        timeoutMs: healthTimeoutMs,
+        ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
+    }, (health) => new Error(`${target.hostname}: target ${target.ip}:${target.port} not healthy within ${healthTimeoutMs} ms: ` +
+        [health?.State ?? 'no state', health?.Reason, health?.Description]
+            .filter(Boolean)
+            .join(', ')));
+    /** The metric CloudWatch keeps per target group: its dimensions come from the two ARNs. */
+    const requestCount = (groupArn) => ({
+        namespace: 'AWS/ApplicationELB',
+        name: 'RequestCount',
+        dimensions: [
+            { name: 'TargetGroup', value: groupArn.slice(groupArn.indexOf('targetgroup/')) },
+            {
+                name: 'LoadBalancer',
+                value: (settings.listenerArn.split(':listener/')[1] ?? '').split('/').slice(0, 3).join('/'),
+            },
+        ],
+    });
+    /** Host names of our target groups in the VPC that no load balancer uses, from their tags. */
+    const detachedGroupHosts = () => step('Could not list target groups', async () => {
+        const detached = [];
+        let marker;
+        do {
+            const page = await elbv2.send(new dist_cjs.DescribeTargetGroupsCommand({ PageSize: 400, ...(marker && { Marker: marker }) }));
+            detached.push(...(page.TargetGroups ?? []).filter((g) => g.TargetGroupName?.startsWith('ep-') &&
+                g.VpcId === settings.vpcId &&
+                (g.LoadBalancerArns ?? []).length === 0));
+            marker = page.NextMarker;
+        } while (marker);
+        const hosts = [];
+        // DescribeTags takes 20 resources per call.
+        for (let i = 0; i < detached.length; i += 20) {
+            const batch = detached.slice(i, i + 20);
+            const { TagDescriptions = [] } = await elbv2.send(new dist_cjs.DescribeTagsCommand({ ResourceArns: batch.map((g) => g.TargetGroupArn ?? '') }));
+            for (const group of batch) {
+                const tags = TagDescriptions.find((d) => d.ResourceArn === group.TargetGroupArn)?.Tags;
+                const label = tags?.find((t) => t.Key === routing_types/* TAGS */.gp.subdomain)?.Value;
+                const hostname = label ? (0,router/* hostKey */._9)(`${label}.${settings.domain}`) : undefined;
+                // The name is a hash of the host: a match proves the group is this domain's.
+                if (hostname && targetGroupName(hostname) === group.TargetGroupName)
+                    hosts.push(hostname);
+            }
+        }
+        return hosts;
+    });
+    return {
+        async preflight() {
+            const problem = await listenerProblem({ elbv2, acm }, settings.listenerArn, settings.domain);
+            if (problem !== undefined)
+                return problem;
+            try {
+                await resolveAuth(secrets, settings.auth);
+            }
+            catch (error) {
+                if (error instanceof AuthSecretProblem)
+                    return error.message;
+                throw error;
+            }
+            return undefined;
+        },
+        async route(target) {
+            const hostname = (0,router/* checkUnder */.pV)(settings.domain, target.hostname);
+            const tags = tagsFor(target);
+            // Secrets first: one that cannot be read leaves no group or rule behind.
+            const auth = await resolveAuth(secrets, settings.auth);
+            const group = await ensureTargetGroup(hostname, tags);
+            const stale = await ensureTarget(group.arn, target);
+            const rules = await ensureRules(group.arn, hostname, tags, auth);
+            await syncTags([group, ...rules].filter((r) => !r.fresh).map((r) => r.arn), tags);
+            await ensureAlias(hostname);
+            await waitHealthy(group.arn, target);
+            // Only now: until the new task is healthy, the old one keeps serving the preview.
+            if (stale.length > 0) {
+                await step(`Could not deregister the old targets of ${hostname}`, () => elbv2.send(new dist_cjs.DeregisterTargetsCommand({ TargetGroupArn: group.arn, Targets: stale })));
+            }
+            return { url: `https://${hostname}` };
+        },
+        async unroute(hostnames) {
+            const keys = new Set(hostnames.map(router/* hostKey */._9));
+            if (keys.size === 0)
+                return;
+            // A rule that also routes a host we were not asked about is not ours to delete.
+            const rules = (await listRules()).filter((r) => {
+                const hosts = hostsOf(r);
+                return !r.IsDefault && hosts.length > 0 && hosts.every((h) => keys.has(h));
+            });
+            // The bypass rule names the same host, so it goes with the preview's rule.
+            for (const rule of rules) {
+                await step(`Could not delete listener rule for ${hostsOf(rule).join(', ')}`, () => deleteRule(rule.RuleArn));
+            }
+            // Groups are deleted after the rules: a group a rule still forwards to cannot be deleted.
+            for (const key of keys) {
+                const group = await findTargetGroup(targetGroupName(key));
+                if (!group?.TargetGroupArn)
+                    continue;
+                await step(`Could not delete the target group of ${key}`, async () => {
+                    try {
+                        await elbv2.send(new dist_cjs.DeleteTargetGroupCommand({ TargetGroupArn: group.TargetGroupArn }));
+                    }
+                    catch (error) {
+                        if (!named(error, 'TargetGroupNotFoundException'))
+                            throw error;
+                    }
+                });
+            }
+            await (0,router/* deleteARecords */.zR)(route53, zone, [...keys]);
+        },
+        async routed() {
+            const suffix = `.${(0,router/* hostKey */._9)(settings.domain)}`;
+            const hosts = new Map();
+            for (const rule of await listRules()) {
+                const forwards = forwardsOf(rule);
+                for (const host of hostsOf(rule)) {
+                    const group = forwards.find((arn) => arn.includes(`:targetgroup/${targetGroupName(host)}/`));
+                    if (!host.endsWith(suffix) || !group)
+                        continue;
+                    hosts.set(host, { hostname: host, owned: true, requestMetric: requestCount(group) });
+                }
+            }
+            // Left behind by a crash between creating the group and its rule, or between deleting them.
+            for (const hostname of await detachedGroupHosts()) {
+                if (!hosts.has(hostname))
+                    hosts.set(hostname, { hostname, owned: true });
+            }
+            const lb = await loadBalancer();
+            for (const record of await (0,router/* listARecords */.O1)(route53, zone)) {
+                const hostname = (0,router/* hostKey */._9)(record.Name ?? '');
+                const alias = record.AliasTarget;
+                if (!hostname.endsWith(suffix) || hosts.has(hostname) || !alias)
+                    continue;
+                if ((0,router/* hostKey */._9)(alias.DNSName ?? '') === (0,router/* hostKey */._9)(lb.dnsName)) {
+                    hosts.set(hostname, { hostname, owned: false });
+                }
+            }
+            return [...hosts.values()];
+        },
+    };
+}
+
+
+/***/ })
+
+};
+
+//# sourceMappingURL=391.index.js.map
