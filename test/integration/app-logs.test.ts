@@ -143,6 +143,8 @@ function configure(logsSetting?: string): void {
       `  subnets: [${network.subnetIds[0] ?? ''}]`,
       `  security-groups: [${network.securityGroupId}]`,
       `  routing: { mode: dns, hosted-zone-id: ${zoneId}, domain: ${DOMAIN} }`,
+      // The preview keeps the base's environment, secret included: what /logs must mask.
+      '  inherit: [environment]',
       ...(logsSetting === undefined ? [] : [`  logs: ${logsSetting}`]),
       '',
     ].join('\n'),

@@ -89,6 +89,8 @@ beforeEach(async () => {
       `  subnets: [${network.subnetIds[0] ?? ''}]`,
       `  security-groups: [${network.securityGroupId}]`,
       `  routing: { mode: dns, hosted-zone-id: ${zoneId}, domain: ${DOMAIN} }`,
+      // The preview keeps the base's environment, secret included: what /logs must mask.
+      '  inherit: [environment]',
       '',
     ].join('\n'),
   );
