@@ -269,18 +269,19 @@ describe("a preview's identity (moto)", () => {
     );
   });
 
-  it('gives an approved fork no task role and no secrets, whatever the config says', async () => {
+  it("gives an approved fork no task role, no secrets and none of the base's environment, whatever the config says", async () => {
     const { result, revision } = await launch(
       {
         taskRoleArn: role('preview-web'),
         secrets: { DATABASE_URL: PREVIEW_DB },
-        inherit: ['task-role', 'secrets'],
+        inherit: ['task-role', 'secrets', 'environment'],
       },
       pr({ fork: true, author: 'mallory' }),
       true,
     );
     expect(revision.taskRoleArn).toBeUndefined();
     expect(allSecrets(revision)).toEqual([]);
+    expect(names(container(revision, 'agent')?.environment)).toEqual([]);
     // It still pulls its image and ships logs with the execution role.
     expect(revision.executionRoleArn).toBe(PROD_EXECUTION_ROLE);
     expect(result).toMatchObject({ identity: { secrets: [] } });

@@ -18,7 +18,7 @@ export interface IdentityOptions {
   readonly executionRoleArn?: string;
   readonly secrets: Readonly<Record<string, string>>;
   readonly inherit: readonly Inheritable[];
-  /** The PR's head lives in a fork: no task role and no secrets, whatever the rest says. */
+  /** The PR's head lives in a fork: no task role, secrets or base environment, whatever the rest says. */
   readonly fork: boolean;
 }
 
@@ -57,7 +57,8 @@ export function withPreviewIdentity(
       const inherited = trusted && keeps('secrets') ? (definition.secrets ?? []) : [];
       const secrets = new Map(inherited.map((s) => [s.name ?? '', s.valueFrom ?? '']));
       for (const [name, valueFrom] of Object.entries(configured)) secrets.set(name, valueFrom);
-      const values = keeps('environment') ? (definition.environment ?? []) : [];
+      // Plain environment values often hold credentials too: a fork's code gets none of them.
+      const values = trusted && keeps('environment') ? (definition.environment ?? []) : [];
       const environment = new Map(values.map((pair) => [pair.name ?? '', pair.value ?? '']));
       // A configured secret replaces an inherited value; the preview's own env replaces both.
       for (const name of Object.keys(configured)) environment.delete(name);
@@ -73,7 +74,9 @@ export function withPreviewIdentity(
       } = definition;
       return {
         ...others,
-        ...(keeps('environment') && environmentFiles?.length ? { environmentFiles } : {}),
+        ...(trusted && keeps('environment') && environmentFiles?.length
+          ? { environmentFiles }
+          : {}),
         ...(environment.size > 0 && {
           environment: [...environment].map(([name, value]) => ({ name, value })),
         }),
