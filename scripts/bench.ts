@@ -24,6 +24,7 @@ import globalSetup from '../test/support/global-setup.js';
 import globalTeardown from '../test/support/global-teardown.js';
 import { startMoto, type Moto } from '../test/support/moto.js';
 import { appFigures } from './bench-app.js';
+import { intakeFigures } from './bench-intake.js';
 import { sweepFigures } from './bench-sweep.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -183,7 +184,7 @@ async function main(): Promise<void> {
   const proxy = await startFaultProxy(moto.url);
   try {
     say(`# ecs-paas benchmark (${new Date().toISOString()}, Node ${process.version} driving)`);
-    // BENCH_ONLY=sweep (or action, app) runs one part: the whole run takes several minutes.
+    // BENCH_ONLY=sweep (or action, app, intake) runs one part: the whole run takes several minutes.
     const only = process.env.BENCH_ONLY;
     if (!only || only === 'action') {
       await deployFigures(moto, proxy, 1);
@@ -194,6 +195,7 @@ async function main(): Promise<void> {
     // Prism (GitHub's OpenAPI) as the test run starts it, for the App's figures.
     await globalSetup({ rootDir: process.cwd() });
     if (!only || only === 'app') await appFigures(moto);
+    if (!only || only === 'intake') await intakeFigures();
     if (!only || only === 'sweep') {
       const sizes = process.env.BENCH_SWEEP_SIZES?.split(',').map(Number);
       await sweepFigures(moto, proxy, sizes);
