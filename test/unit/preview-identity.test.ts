@@ -64,7 +64,7 @@ describe('withPreviewIdentity', () => {
     expect(web(result)?.environment).toEqual([{ name: 'PORT', value: '8080' }]);
   });
 
-  it('gives a fork no role and no secrets even when configured and inherited', () => {
+  it('gives a fork no role, no secrets and no base environment even when configured and inherited', () => {
     const result = withPreviewIdentity(
       BASE,
       'web',
@@ -78,7 +78,7 @@ describe('withPreviewIdentity', () => {
     );
     expect(result).not.toHaveProperty('taskRoleArn');
     expect(web(result)).not.toHaveProperty('secrets');
-    expect(web(result)?.environment).toHaveLength(2);
+    expect(web(result)).not.toHaveProperty('environment');
   });
 });
 
