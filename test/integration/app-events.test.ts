@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
+import { ChangeResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import { deliver, settled, startApp } from '../support/app-process.js';
 import { PREVIEW_DOMAIN, tagOf, useAppFixture } from '../support/app-fixture.js';
 import { pushEcrImage } from '../support/ecr-image.js';
@@ -167,6 +168,51 @@ describe('the App killed mid-launch', () => {
     expect(await f.records()).toEqual([`pr-6-web.${PREVIEW_DOMAIN}.`]);
     expect(living(6)).toContain('Preview ready');
     expect(f.world.comments(6).filter((c) => c.includes('ecs-paas:preview'))).toHaveLength(1);
+  });
+});
+
+describe('the sweep and installations', () => {
+  async function orphanRecord(): Promise<void> {
+    await f.route53.send(
+      new ChangeResourceRecordSetsCommand({
+        HostedZoneId: f.zoneId,
+        ChangeBatch: {
+          Changes: [
+            {
+              Action: 'CREATE',
+              ResourceRecordSet: {
+                Name: `pr-7-web.${PREVIEW_DOMAIN}.`,
+                Type: 'A',
+                TTL: 60,
+                ResourceRecords: [{ Value: '10.7.7.7' }],
+              },
+            },
+          ],
+        },
+      }),
+    );
+  }
+  const sweep = async () => {
+    const response = await fetch(`${f.app.url}/api/sweep?wait=1`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    return (await response.json()) as { orphanRoutes: number; problems: string[] };
+  };
+
+  it('removes a preview record whose task is gone', async () => {
+    await orphanRecord();
+    expect((await sweep()).orphanRoutes).toBe(1);
+    expect(await f.records()).toEqual([]);
+  });
+
+  it('removes no record while a suspended installation hides repositories that may share the zone', async () => {
+    await orphanRecord();
+    f.world.addSuspendedInstallation(99, 'octo-other');
+    const report = await sweep();
+    expect(report.problems).toContain('installation 99 (octo-other) is suspended');
+    expect(report.orphanRoutes).toBe(0);
+    expect(await f.records()).toEqual([`pr-7-web.${PREVIEW_DOMAIN}.`]);
   });
 });
 

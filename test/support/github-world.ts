@@ -165,6 +165,8 @@ export interface GitHubWorld {
   readonly reactions: ReadonlyArray<{ commentId: number; content: string }>;
 
   setPermission(login: string, permission: Permission): void;
+  /** Another installation of the App, on `account`, that an owner has suspended. */
+  addSuspendedInstallation(id: number, account: string): void;
 
   /** Every deployment, oldest first, with its statuses oldest first. */
   readonly deployments: DeploymentRecord[];
@@ -434,6 +436,9 @@ export function createGitHubWorld(api: GitHubApi, options: GitHubWorldOptions): 
       subscribers_count: 0,
     } satisfies Repository;
   }
+
+  /** Other installations of the App, suspended: the App can list them but get no token. */
+  const suspendedInstallations: Array<{ id: number; account: string }> = [];
 
   function installationObject(): Installation {
     return {
@@ -829,7 +834,18 @@ export function createGitHubWorld(api: GitHubApi, options: GitHubWorldOptions): 
     body: installationObject(),
   }));
 
-  route('GET /app/installations', 'jwt', (request) => paginated(request, [installationObject()]));
+  route('GET /app/installations', 'jwt', (request) =>
+    paginated(request, [
+      installationObject(),
+      ...suspendedInstallations.map(({ id, account }) => ({
+        ...installationObject(),
+        id,
+        account: user(account, 'Organization'),
+        suspended_at: createdAt,
+        suspended_by: user('site-admin', 'User'),
+      })),
+    ]),
+  );
 
   route('GET /installation/repositories', 'installation', (request) => {
     const answer = paginated(request, [repository]);
@@ -1155,6 +1171,9 @@ export function createGitHubWorld(api: GitHubApi, options: GitHubWorldOptions): 
     reactions: reactionLog,
     setPermission(login, permission) {
       permissions.set(login.toLowerCase(), permission);
+    },
+    addSuspendedInstallation(id, account) {
+      suspendedInstallations.push({ id, account });
     },
     get deployments() {
       return [...deployments.values()].map(deploymentRecord);
