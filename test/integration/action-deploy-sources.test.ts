@@ -355,6 +355,44 @@ describe('dist/index.js when the rollback fails', () => {
     // The rollback was asked for: ECS holds web:1 as the service's revision.
     expect(await serviceDefinitions(['web'])).toEqual([original]);
   });
+
+  it('rolls back the other services when ECS refuses one rollback, and says which runs what', async () => {
+    rewriteWhileMoved('web', circuitBreakerTripped);
+    // The deploy role may move web forward but not back (or ECS is failing for it): refuse the
+    // UpdateService that would put web back on web:1; web-canary's goes through.
+    proxy.answer('ECS.UpdateService', (request) =>
+      request.body.includes('"service":"web"') && request.body.includes(original)
+        ? {
+            status: 400,
+            headers: {
+              'content-type': 'application/x-amz-json-1.1',
+              'x-amzn-errortype': 'AccessDeniedException',
+            },
+            body: JSON.stringify({
+              __type: 'AccessDeniedException',
+              message: 'not authorized to perform ecs:UpdateService on web',
+            }),
+          }
+        : undefined,
+    );
+
+    const run = await deploy({ 'wait-timeout': '10m' });
+
+    expect(run.status).toBe(1);
+    const next = original.replace(/:1$/, ':2');
+    expect(await serviceDefinitions()).toEqual([next, original]);
+    const error = run.log.split('\n').find((line) => line.startsWith('::error::')) ?? '';
+    // Why the deploy failed, that the rollback failed and why, and where web was left.
+    expect(error).toContain('web failed: ECS deployment circuit breaker: tasks failed to start.');
+    expect(error).toMatch(/rollback did not complete/);
+    expect(error).toContain(
+      'AccessDeniedException: not authorized to perform ecs:UpdateService on web',
+    );
+    expect(error).toMatch(/web (still )?(runs|on) web:2/);
+    expect(run.outputs['task-definition-arn']).toBe(next);
+    expect(run.summary).toContain('| web | web:1 → web:2 | 🔥 rollback did not complete |');
+    expect(run.summary).toContain('| web-canary | web:1 → web:2 | ↩️ rolled back to web:1 |');
+  });
 });
 
 describe('dist/index.js with a run-before task', () => {
