@@ -317,7 +317,8 @@ function withPreviewIdentity(base, container, env, options) {
             const secrets = new Map(inherited.map((s) => [s.name ?? '', s.valueFrom ?? '']));
             for (const [name, valueFrom] of Object.entries(configured))
                 secrets.set(name, valueFrom);
-            const values = keeps('environment') ? (definition.environment ?? []) : [];
+            // Plain environment values often hold credentials too: a fork's code gets none of them.
+            const values = trusted && keeps('environment') ? (definition.environment ?? []) : [];
             const environment = new Map(values.map((pair) => [pair.name ?? '', pair.value ?? '']));
             // A configured secret replaces an inherited value; the preview's own env replaces both.
             for (const name of Object.keys(configured))
@@ -329,7 +330,9 @@ function withPreviewIdentity(base, container, env, options) {
             const { secrets: _secrets, environment: _environment, environmentFiles, ...others } = definition;
             return {
                 ...others,
-                ...(keeps('environment') && environmentFiles?.length ? { environmentFiles } : {}),
+                ...(trusted && keeps('environment') && environmentFiles?.length
+                    ? { environmentFiles }
+                    : {}),
                 ...(environment.size > 0 && {
                     environment: [...environment].map(([name, value]) => ({ name, value })),
                 }),

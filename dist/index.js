@@ -74197,21 +74197,31 @@ async function deployServices(clients, request, log) {
         log.info(`${name}: ${revisionOf(previous.get(name) ?? '')} → ${revisionOf(taskDefinitionArn)}`);
     }
     if (updateFailure) {
-        const back = request.rollback === 'never' || updated.size === 0
-            ? []
+        const { states: back, refused } = request.rollback === 'never' || updated.size === 0
+            ? { states: [], refused: new Set() }
             : await rollBack(clients, request, updated, previous, log);
+        const wentBack = back.filter((s) => !refused.has(s.service)).map((s) => s.service);
+        const notBack = back.filter((s) => s.state !== 'stable' && refused.has(s.service));
         return {
             ...report,
-            rolledBack: back.length > 0,
+            rolledBack: wentBack.length > 0,
             services: request.services.map((name) => ({
                 service: name,
                 from: previous.get(name) ?? '',
                 to: taskDefinitionArn,
-                result: !updated.has(name) ? 'unchanged' : back.length > 0 ? 'rolled-back' : 'not-waited',
+                result: !updated.has(name)
+                    ? 'unchanged'
+                    : wentBack.includes(name)
+                        ? 'rolled-back'
+                        : refused.has(name)
+                            ? 'rollback-failed'
+                            : 'not-waited',
             })),
-            failure: back.length > 0
-                ? `${updateFailure}; rolled back ${[...updated.keys()].join(', ')}`
-                : updateFailure,
+            failure: [
+                updateFailure,
+                ...(wentBack.length > 0 ? [`rolled back ${wentBack.join(', ')}`] : []),
+                ...notBack.map((s) => `${s.service}: ${s.reason}`),
+            ].join('; '),
             explanation: [],
         };
     }
@@ -74269,23 +74279,26 @@ async function deployServices(clients, request, log) {
             explanation,
         };
     }
-    const rollbackResults = await log.group('Roll back', () => rollBack(clients, request, updated, previous, log));
+    const { states: rollbackResults, refused } = await log.group('Roll back', () => rollBack(clients, request, updated, previous, log));
     const allBack = rollbackResults.every((state) => state.state === 'stable');
+    const notBack = rollbackResults.filter((state) => state.state !== 'stable' && refused.has(state.service));
     return {
         ...report,
-        rolledBack: true,
+        // Rolled back when ECS took at least one service back, settled or not; refusals say so below.
+        rolledBack: rollbackResults.some((state) => !refused.has(state.service)),
         services: request.services.map((name) => {
             const back = rollbackResults.find((s) => s.service === name);
             if (!back)
                 return reportFor(name, 'unchanged');
             return reportFor(name, back.state === 'stable' ? 'rolled-back' : 'rollback-failed', back);
         }),
-        failure: `${failure}; ${allBack ? 'rolled back' : 'rollback did not complete'} to ${[...new Set([...updated.keys()].map((n) => revisionOf(previous.get(n) ?? '')))].join(', ')}`,
+        failure: `${failure}; ${allBack ? 'rolled back' : 'rollback did not complete'} to ${[...new Set([...updated.keys()].map((n) => revisionOf(previous.get(n) ?? '')))].join(', ')}${notBack.map((s) => `; ${s.service}: ${s.reason}`).join('')}`,
         explanation,
     };
 }
 async function rollBack(clients, request, updated, previous, log) {
     const targets = new Map();
+    const refused = [];
     const now = await describeServices(clients.ecs, request.cluster, [...updated.keys()]);
     for (const [name, ours] of updated) {
         const back = previous.get(name) ?? '';
@@ -74295,11 +74308,23 @@ async function rollBack(clients, request, updated, previous, log) {
             log.warning(`${name}: now runs ${revisionOf(current)} from another deploy; not rolling it back`);
             continue;
         }
-        await clients.ecs.send(new dist_cjs/* UpdateServiceCommand */.kZr({ cluster: request.cluster, service: name, taskDefinition: back }));
+        try {
+            await clients.ecs.send(new dist_cjs/* UpdateServiceCommand */.kZr({ cluster: request.cluster, service: name, taskDefinition: back }));
+        }
+        catch (error) {
+            // One refusal must not leave the other services on the failed revision: note it, go on.
+            const reason = `could not roll back to ${revisionOf(back)}: ${(0,errors/* errorMessage */.gJ)(error)}; ${name} still runs ${revisionOf(current || ours)}`;
+            log.warning(`${name}: ${reason}`);
+            refused.push({ service: name, state: 'failed', reason, seconds: 0 });
+            continue;
+        }
         targets.set(name, back);
         log.info(`${name}: rolling back to ${revisionOf(back)}`);
     }
-    return waitForServices(clients.ecs, {
+    const names = new Set(refused.map((r) => r.service));
+    if (targets.size === 0)
+        return { states: refused, refused: names };
+    const settled = await waitForServices(clients.ecs, {
         cluster: request.cluster,
         targets,
         timeoutMs: request.waitTimeoutMs,
@@ -74307,6 +74332,7 @@ async function rollBack(clients, request, updated, previous, log) {
         failFast: false,
         ...(request.pollMs ? { pollMs: request.pollMs } : {}),
     }, log);
+    return { states: [...settled, ...refused], refused: names };
 }
 async function loadBase(clients, source, services) {
     if (source.kind === 'file')
