@@ -546,33 +546,30 @@ describe('the preview engine with routing.auth', () => {
   // Waits for launchPreview to ask `deps.router.preflight()` before it registers a revision (the
   // engine is another change): until then this fails, and `it.failing` keeps the suite green.
   // Once the engine asks, this passes and jest reports it: make it a plain `it`.
-  it(
-    'refuses a launch on an HTTP listener before any revision, task, group or rule exists',
-    async () => {
-      const listenerArn = await listener();
-      settings = previewSettings(routing(listenerArn, COGNITO));
-      const deps = {
-        aws,
-        router: await createRouter(aws, settings.routing),
-        log: silentLogger,
-        pollMs: 50,
-      };
-      const before = await revisions();
+  it('refuses a launch on an HTTP listener before any revision, task, group or rule exists', async () => {
+    const listenerArn = await listener();
+    settings = previewSettings(routing(listenerArn, COGNITO));
+    const deps = {
+      aws,
+      router: await createRouter(aws, settings.routing),
+      log: silentLogger,
+      pollMs: 50,
+    };
+    const before = await revisions();
 
-      const result = await launchPreview(deps, settings, {
-        pr,
-        image: IMAGE,
-        launchedBy: 'octocat',
-      });
+    const result = await launchPreview(deps, settings, {
+      pr,
+      image: IMAGE,
+      launchedBy: 'octocat',
+    });
 
-      expect(result).toEqual({
-        kind: 'refused',
-        reason: `the listener in routing.listener-arn serves HTTP, not HTTPS: attach an HTTPS listener with a certificate for *.${DOMAIN} and name it in routing.listener-arn`,
-      });
-      expect(await running()).toEqual([]);
-      expect(await revisions()).toEqual(before);
-      expect(await groupCount()).toBe(0);
-      expect(await rules(listenerArn)).toEqual([]);
-    },
-  );
+    expect(result).toEqual({
+      kind: 'refused',
+      reason: `the listener in routing.listener-arn serves HTTP, not HTTPS: attach an HTTPS listener with a certificate for *.${DOMAIN} and name it in routing.listener-arn`,
+    });
+    expect(await running()).toEqual([]);
+    expect(await revisions()).toEqual(before);
+    expect(await groupCount()).toBe(0);
+    expect(await rules(listenerArn)).toEqual([]);
+  });
 });
