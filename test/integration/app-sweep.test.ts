@@ -100,17 +100,12 @@ beforeEach(async () => {
 
 afterEach(async () => {
   // Let the App finish what the test started, so its work never lands in the next test's world.
-  let seen = -1;
-  for (let i = 0; i < 100 && seen !== world.requests().length; i++) {
-    seen = world.requests().length;
-    await new Promise((r) => setTimeout(r, 700));
-  }
+  await Promise.all([settled(app), settled(appWithoutToken)]);
   // Every request the App made must have been valid against GitHub's OpenAPI description.
   api.assertNoViolations();
 });
 
 const sha = (): string => randomBytes(20).toString('hex');
-const idle = () => new Promise((r) => setTimeout(r, 1_000));
 
 /** Polls until `probe` holds, showing the App's output when it never does. */
 const eventually = <T>(
@@ -214,8 +209,9 @@ describe('POST /api/sweep on the App', () => {
     expect((await callSweep('GET', { token: `${TOKEN}x` })).status).toBe(401);
     expect((await callSweep('POST', { target: appWithoutToken })).status).toBe(404);
     expect((await callSweep('GET', { target: appWithoutToken })).status).toBe(404);
-    await idle();
-    // A refused call sweeps nothing: the App never even listed its installations.
+    await settled(app);
+    // A refused call sweeps nothing: the App never even listed its installations, and no sweep
+    // is running (one would show in GET /api/sweep from the moment it started).
     expect(world.requests().filter((r) => r.includes('installation'))).toEqual([]);
     const status = await callSweep('GET');
     expect(status.status).toBe(200);
@@ -419,7 +415,7 @@ describe('PR activity on the App', () => {
       type: 'Bot',
     });
     await deliver(app, 'issue_comment', world.issueCommentEvent('created', fromBot));
-    await idle();
+    await settled(app);
     expect(world.requests()).toHaveLength(requests);
     expect(proxy.counts()['ECS.TagResource']).toBeUndefined();
     expect(tag(await taskOf(6), 'ecs-paas:last-activity')).toBeUndefined();
