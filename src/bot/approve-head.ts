@@ -39,7 +39,7 @@ export async function approveHead(
     }
     const what =
       seen.sha === head
-        ? `\`${short(head)}\` became the head after this command was written`
+        ? `\`${short(head)}\` became the head after this command was written${seen.previous ? `, which saw \`${short(seen.previous)}\`` : ''}`
         : `the pull request last showed \`${short(seen.sha)}\` and its head is now \`${short(head)}\``;
     return {
       ok: false,

@@ -121,7 +121,9 @@ describe('a fork approval is bound to the SHA the maintainer saw', () => {
     await command(1, '', '', { comment: approval, deliveryId });
     await command(1, '', '', { comment: approval });
     expect(await running()).not.toContain(pushed);
-    expect(repliesOn(1).join('\n')).toContain(`\`${pushed.slice(0, 7)}\` became the head after`);
+    expect(repliesOn(1).join('\n')).toContain(
+      `\`${pushed.slice(0, 7)}\` became the head after this command was written, which saw \`${reviewed.slice(0, 7)}\``,
+    );
   });
 
   it('/deploy <sha> approves only that SHA, and says so naming both when the head differs', async () => {

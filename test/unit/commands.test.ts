@@ -33,7 +33,13 @@ describe('the head marker', () => {
     const again = withHeadMarker('body 2', first, a, new Date('2026-11-30T11:00:00Z'));
     expect(readHeadMarker(again)).toEqual({ sha: a, since: new Date('2026-11-30T10:00:00Z') });
     const moved = withHeadMarker('body 3', again, b, new Date('2026-11-30T12:00:00Z'));
-    expect(readHeadMarker(moved)).toEqual({ sha: b, since: new Date('2026-11-30T12:00:00Z') });
+    expect(readHeadMarker(moved)).toEqual({
+      sha: b,
+      since: new Date('2026-11-30T12:00:00Z'),
+      previous: a,
+    });
+    const rewritten = withHeadMarker('body 4', moved, b, new Date('2026-11-30T13:00:00Z'));
+    expect(readHeadMarker(rewritten)).toEqual(readHeadMarker(moved));
   });
 });
 

@@ -8,15 +8,19 @@
 export interface HeadSeen {
   readonly sha: string;
   readonly since: Date;
+  /** The head the comment showed before this one, so a refusal can name what was reviewed. */
+  readonly previous?: string;
 }
 
-const PATTERN = /<!-- ecs-paas:head sha=([0-9a-f]{40}) since=(\d{4}-\d\d-\d\dT[\d:.]+Z) -->/;
+const PATTERN =
+  /<!-- ecs-paas:head sha=([0-9a-f]{40}) since=(\d{4}-\d\d-\d\dT[\d:.]+Z)(?: previous=([0-9a-f]{40}))? -->/;
 
 export function readHeadMarker(body: string | undefined): HeadSeen | undefined {
   const match = body ? PATTERN.exec(body) : null;
   if (!match?.[1] || !match[2]) return undefined;
   const since = new Date(match[2]);
-  return Number.isNaN(since.getTime()) ? undefined : { sha: match[1], since };
+  if (Number.isNaN(since.getTime())) return undefined;
+  return { sha: match[1], since, ...(match[3] && { previous: match[3] }) };
 }
 
 /** `text` with the marker for `sha`: kept from `existing` when it already shows that SHA. */
@@ -26,9 +30,11 @@ export function withHeadMarker(
   sha: string,
   now: Date,
 ): string {
-  const previous = readHeadMarker(existing);
-  const since = previous?.sha === sha ? previous.since : now;
-  const marker = `<!-- ecs-paas:head sha=${sha} since=${since.toISOString()} -->`;
+  const shown = readHeadMarker(existing);
+  const same = shown?.sha === sha;
+  const since = same ? shown.since : now;
+  const previous = same ? shown.previous : shown?.sha;
+  const marker = `<!-- ecs-paas:head sha=${sha} since=${since.toISOString()}${previous ? ` previous=${previous}` : ''} -->`;
   return PATTERN.test(text) ? text.replace(PATTERN, marker) : `${text}\n${marker}`;
 }
 
