@@ -3,7 +3,7 @@ import { Probot } from 'probot';
 import { createAwsClients } from '../core/aws/clients.js';
 import type { Logger } from '../core/logger.js';
 import { ecsPaasApp } from './app.js';
-import { readAppSettings, SettingsError, type AppSettings } from './app-settings.js';
+import { readAppSettings, SettingsError } from './app-settings.js';
 import { BotServices } from './bot-services.js';
 import { createAppServer, listen, livenessHandler, type RouteHandler } from './http/app-server.js';
 import { DeliveryMemory } from './http/delivery-memory.js';
@@ -82,7 +82,7 @@ async function main(): Promise<void> {
       'ECS_PAAS_POLICY=open: every installed repository may use any cluster, zone and listener the App can reach; give a policy file to run one App for many teams',
     );
   }
-  onStop(server, settings, async () => {
+  onStop(server, async () => {
     await sweeper?.stop();
     await services.work.idle();
     await services.queue.idle();
@@ -90,7 +90,7 @@ async function main(): Promise<void> {
   });
 }
 
-function onStop(server: Server, _settings: AppSettings, drain: () => Promise<void>): void {
+function onStop(server: Server, drain: () => Promise<void>): void {
   const stop = async (): Promise<void> => {
     // Stop taking deliveries first: GitHub redelivers what it could not hand over.
     server.close();
