@@ -11,6 +11,8 @@ interface CheckRuns {
 }
 
 const GREEN_CONCLUSIONS = new Set(['success', 'neutral', 'skipped']);
+/** 10,000 checks on one commit is far past any real CI; stop reading there. */
+const MAX_PAGES = 100;
 
 /**
  * Whether a commit is green: every commit status and every check run reported for it succeeded.
@@ -22,18 +24,32 @@ export async function headChecks(
   repo: RepoRef,
   sha: string,
 ): Promise<{ green: true } | { green: false; why: string }> {
-  const { data: status } = await api.request('GET /repos/{owner}/{repo}/commits/{ref}/status', {
-    ...repo,
-    ref: sha,
-    per_page: 100,
-  });
-  const { data: checks } = await api.request('GET /repos/{owner}/{repo}/commits/{ref}/check-runs', {
-    ...repo,
-    ref: sha,
-    per_page: 100,
-  });
-  const combined = status as CombinedStatus;
-  const runs = (checks as CheckRuns).check_runs;
+  const combined = { total_count: 0, statuses: [] as CombinedStatus['statuses'] };
+  const runs: CheckRuns['check_runs'] = [];
+  // Every page: a red check on page two must not pass for green.
+  for (let page = 1; page <= MAX_PAGES; page++) {
+    const { data } = await api.request('GET /repos/{owner}/{repo}/commits/{ref}/status', {
+      ...repo,
+      ref: sha,
+      per_page: 100,
+      page,
+    });
+    const answer = data as CombinedStatus;
+    combined.total_count = answer.total_count;
+    combined.statuses.push(...answer.statuses);
+    if (answer.statuses.length < 100 || combined.statuses.length >= answer.total_count) break;
+  }
+  for (let page = 1; page <= MAX_PAGES; page++) {
+    const { data } = await api.request('GET /repos/{owner}/{repo}/commits/{ref}/check-runs', {
+      ...repo,
+      ref: sha,
+      per_page: 100,
+      page,
+    });
+    const answer = data as CheckRuns;
+    runs.push(...answer.check_runs);
+    if (answer.check_runs.length < 100 || runs.length >= answer.total_count) break;
+  }
   if (combined.total_count === 0 && runs.length === 0) {
     return { green: false, why: 'no status or check has been reported for it yet' };
   }

@@ -87,9 +87,34 @@ describe('headChecks: a commit is green only when everything reported for it suc
     });
     expect(await headChecks(github, REPO, SHA)).toEqual(expected);
     expect(github.calls.map((c) => c.parameters)).toEqual([
-      { owner: 'acme', repo: 'web', ref: SHA, per_page: 100 },
-      { owner: 'acme', repo: 'web', ref: SHA, per_page: 100 },
+      { owner: 'acme', repo: 'web', ref: SHA, per_page: 100, page: 1 },
+      { owner: 'acme', repo: 'web', ref: SHA, per_page: 100, page: 1 },
     ]);
+  });
+
+  it('reads every page: a failed run on the second page is not green', async () => {
+    const page1 = Array.from({ length: 100 }, (_, i) => run(`ok-${i}`, 'completed', 'success'));
+    const page2 = [run('slow-e2e', 'completed', 'failure')];
+    const statuses = Array.from({ length: 100 }, (_, i) => ({
+      context: `s${i}`,
+      state: 'success',
+    }));
+    const github = githubAnswering({
+      [STATUS]: ({ page }) =>
+        page === 1
+          ? { state: 'success', total_count: 101, statuses }
+          : {
+              state: 'failure',
+              total_count: 101,
+              statuses: [{ context: 'late', state: 'failure' }],
+            },
+      [RUNS]: ({ page }) => ({ total_count: 101, check_runs: page === 1 ? page1 : page2 }),
+    });
+    expect(await headChecks(github, REPO, SHA)).toEqual({
+      green: false,
+      why: '2 check(s) not successful',
+    });
+    expect(github.calls.map((c) => c.parameters.page)).toEqual([1, 2, 1, 2]);
   });
 });
 
