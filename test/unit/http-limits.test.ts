@@ -72,11 +72,16 @@ describe('readBounded and reply, over a real socket', () => {
   let server: Server;
   let port: number;
   const reads: BodyRead[] = [];
+  // Signals from the server side, so a test waits for what happened rather than for a time.
+  let onFirstChunk: (() => void) | undefined;
+  let onRead: (() => void) | undefined;
 
   beforeAll(async () => {
     server = createServer((req, res) => {
+      req.once('data', () => onFirstChunk?.());
       void readBounded(req, LIMIT).then((read) => {
         reads.push(read);
+        onRead?.();
         if ('body' in read) reply(res, 200, { body: read.body }, { 'x-limit': String(LIMIT) });
         else reply(res, 413, { refused: read.refused });
         // A second answer is never written over the first.
@@ -133,20 +138,20 @@ describe('readBounded and reply, over a real socket', () => {
 
   it('gives up on a request whose sender goes away', async () => {
     reads.length = 0;
-    await new Promise<void>((resolve) => {
-      const req = request({
-        host: '127.0.0.1',
-        port,
-        method: 'POST',
-        headers: { 'content-length': '5' },
-      });
-      req.on('error', () => resolve());
-      req.write('ab', () => setTimeout(() => req.destroy(), 50));
-      req.on('close', () => resolve());
+    const read = new Promise<void>((resolve) => (onRead = resolve));
+    const req = request({
+      host: '127.0.0.1',
+      port,
+      method: 'POST',
+      headers: { 'content-length': '5' },
     });
-    for (let i = 0; i < 100 && reads.length === 0; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    req.on('error', () => undefined);
+    // The sender leaves once the server has 2 of its 5 bytes.
+    onFirstChunk = () => req.destroy();
+    req.write('ab');
+    await read;
+    onFirstChunk = undefined;
+    onRead = undefined;
     expect(reads).toEqual([{ refused: 'aborted' }]);
   });
 });
