@@ -7,6 +7,7 @@ import { readAppSettings, SettingsError } from './app-settings.js';
 import { BotServices } from './bot-services.js';
 import { createAppServer, listen, livenessHandler, type RouteHandler } from './http/app-server.js';
 import { DeliveryMemory } from './http/delivery-memory.js';
+import { awsCheck, githubCheck, readinessHandler } from './http/readiness.js';
 import { settledHandler } from './http/settled-handler.js';
 import { webhookIntake } from './http/webhook-intake.js';
 import { githubRequestOptions } from '../core/github/request-timeout.js';
@@ -61,8 +62,13 @@ async function main(): Promise<void> {
     { cwd: process.cwd(), addHandler: (handler) => added.push(handler) },
   );
   const intake = webhookIntake(probot.webhooks, new DeliveryMemory(), probot.log);
+  const readiness = readinessHandler(
+    [githubCheck(probot), awsCheck(createAwsClients(settings.region, { maxAttempts: 1 }).ecs)],
+    { log: probot.log },
+  );
   const handlers: RouteHandler[] = [
     livenessHandler,
+    readiness,
     intake,
     ...added,
     ...(settings.testHooks ? [settledHandler(intake.accepted, services.work)] : []),
