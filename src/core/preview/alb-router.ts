@@ -10,7 +10,6 @@ import {
   DescribeListenersCommand,
   DescribeLoadBalancersCommand,
   DescribeRulesCommand,
-  DescribeTagsCommand,
   DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
   ModifyRuleCommand,
@@ -39,6 +38,8 @@ import {
   type ResolvedAuth,
 } from './alb-auth.js';
 import { listenerProblem } from './alb-listener-check.js';
+import { claimedByOther, mayRemove, tagOwner, tagsOf } from './alb-owner.js';
+import { NameTakenError } from './dns-owner.js';
 import {
   changeRecords,
   checkUnder,
@@ -48,6 +49,7 @@ import {
   listARecords,
   pollUntil,
   type PreviewRouter,
+  type RouteOwner,
   type RoutedHost,
 } from './router.js';
 import type { MetricRef } from './request-metrics.js';
@@ -89,6 +91,9 @@ function hostsOf(rule: Rule): string[] {
     .flatMap((c) => [...(c.HostHeaderConfig?.Values ?? []), ...(c.Values ?? [])])
     .map(hostKey);
 }
+
+const rulesOf = (rules: readonly Rule[], host: string): Rule[] =>
+  rules.filter((r) => !r.IsDefault && hostsOf(r).includes(host));
 
 function forwardsOf(rule: Rule): string[] {
   return (rule.Actions ?? [])
@@ -182,11 +187,20 @@ export function createAlbRouter(
 
   type Ensured = { arn: string; fresh: boolean };
 
-  const ensureTargetGroup = (hostname: string, tags: Tag[]): Promise<Ensured> =>
+  /** What exists for a host: its target group, the listener's rules, and who the host's are. */
+  type Found = { group?: TargetGroup; rules: Rule[]; tags: Map<string, Tag[]> };
+
+  const findHost = async (hostname: string): Promise<Found> => {
+    const group = await findTargetGroup(targetGroupName(hostname));
+    const rules = await listRules();
+    const arns = [group?.TargetGroupArn, ...rulesOf(rules, hostname).map((r) => r.RuleArn)];
+    return { ...(group && { group }), rules, tags: await tagsOf(elbv2, arns) };
+  };
+
+  const ensureTargetGroup = (hostname: string, tags: Tag[], found?: TargetGroup): Promise<string> =>
     step(`Could not create the target group for ${hostname}`, async () => {
       const name = targetGroupName(hostname);
-      let group = await findTargetGroup(name);
-      let fresh = false;
+      let group = found;
       if (!group) {
         try {
           const { TargetGroups } = await elbv2.send(
@@ -204,9 +218,8 @@ export function createAlbRouter(
             }),
           );
           group = TargetGroups?.[0];
-          fresh = true;
         } catch (error) {
-          // Another route() of the same host won the race: use its group.
+          // Another route() of the same host won the race: its group, once route() knows whose.
           if (!named(error, 'DuplicateTargetGroupNameException')) throw error;
           group = await findTargetGroup(name);
         }
@@ -221,7 +234,7 @@ export function createAlbRouter(
           }),
         );
       }
-      return { arn, fresh };
+      return arn;
     });
 
   /** Registers the task; returns the other targets, which are dropped once it is healthy. */
@@ -307,11 +320,11 @@ export function createAlbRouter(
     hostname: string,
     tags: Tag[],
     auth: ResolvedAuth,
+    rules: readonly Rule[],
   ): Promise<Ensured[]> =>
     step(`Could not create the listener rules for ${hostname}`, async () => {
-      const rules = await listRules();
       const used = new Set(rules.map((r) => Number(r.Priority)));
-      const ours = rules.filter((r) => !r.IsDefault && hostsOf(r).includes(hostname));
+      const ours = rulesOf(rules, hostname);
       const forward = [{ Type: 'forward' as const, TargetGroupArn: groupArn }];
 
       // A new pair is created bypass first, so it already has the lower priority.
@@ -372,21 +385,17 @@ export function createAlbRouter(
       return bypass ? [main, bypass] : [main];
     });
 
-  /** A new push changes the SHA tag; resources made by this call already carry the right tags. */
-  const syncTags = (arns: string[], tags: Tag[]): Promise<void> =>
-    step(`Could not tag ${arns.join(', ')}`, async () => {
-      if (arns.length === 0) return;
-      const { TagDescriptions = [] } = await elbv2.send(
-        new DescribeTagsCommand({ ResourceArns: arns }),
-      );
-      const outdated = arns.filter((arn) => {
-        const have = TagDescriptions.find((d) => d.ResourceArn === arn)?.Tags ?? [];
-        return tags.some((t) => !have.some((h) => h.Key === t.Key && h.Value === t.Value));
-      });
-      if (outdated.length > 0) {
-        await elbv2.send(new AddTagsCommand({ ResourceArns: outdated, Tags: tags }));
-      }
+  /** A new push changes the SHA tag; `held` has the tags each resource carried when it was read. */
+  const syncTags = async (arns: string[], held: Map<string, Tag[]>, tags: Tag[]): Promise<void> => {
+    const outdated = arns.filter((arn) => {
+      const have = held.get(arn) ?? [];
+      return tags.some((t) => !have.some((h) => h.Key === t.Key && h.Value === t.Value));
     });
+    if (outdated.length === 0) return;
+    await step(`Could not tag ${outdated.join(', ')}`, () =>
+      elbv2.send(new AddTagsCommand({ ResourceArns: outdated, Tags: tags })),
+    );
+  };
 
   const ensureAlias = async (hostname: string): Promise<void> => {
     const lb = await loadBalancer();
@@ -458,8 +467,8 @@ export function createAlbRouter(
     ],
   });
 
-  /** Host names of our target groups in the VPC that no load balancer uses, from their tags. */
-  const detachedGroupHosts = (): Promise<string[]> =>
+  /** Our target groups in the VPC that no load balancer uses: their hosts and owners, by tags. */
+  const detachedGroups = (): Promise<Array<{ hostname: string; owner?: RouteOwner }>> =>
     step('Could not list target groups', async () => {
       const detached: TargetGroup[] = [];
       let marker: string | undefined;
@@ -477,22 +486,20 @@ export function createAlbRouter(
         );
         marker = page.NextMarker;
       } while (marker);
-      const hosts: string[] = [];
-      // DescribeTags takes 20 resources per call.
-      for (let i = 0; i < detached.length; i += 20) {
-        const batch = detached.slice(i, i + 20);
-        const { TagDescriptions = [] } = await elbv2.send(
-          new DescribeTagsCommand({ ResourceArns: batch.map((g) => g.TargetGroupArn ?? '') }),
-        );
-        for (const group of batch) {
-          const tags = TagDescriptions.find((d) => d.ResourceArn === group.TargetGroupArn)?.Tags;
-          const label = tags?.find((t) => t.Key === TAGS.subdomain)?.Value;
-          const hostname = label ? hostKey(`${label}.${settings.domain}`) : undefined;
-          // The name is a hash of the host: a match proves the group is this domain's.
-          if (hostname && targetGroupName(hostname) === group.TargetGroupName) hosts.push(hostname);
-        }
-      }
-      return hosts;
+      const tags = await tagsOf(
+        elbv2,
+        detached.map((g) => g.TargetGroupArn),
+      );
+      return detached.flatMap((group) => {
+        const held = tags.get(group.TargetGroupArn ?? '') ?? [];
+        const label = held.find((t) => t.Key === TAGS.subdomain)?.Value;
+        const hostname = label ? hostKey(`${label}.${settings.domain}`) : undefined;
+        const owner = tagOwner(held);
+        // The name is a hash of the host: a match proves the group is this domain's.
+        return hostname && targetGroupName(hostname) === group.TargetGroupName
+          ? [{ hostname, ...(owner && { owner }) }]
+          : [];
+      });
     });
 
   return {
@@ -511,73 +518,116 @@ export function createAlbRouter(
     async route(target) {
       const hostname = checkUnder(settings.domain, target.hostname);
       const tags = tagsFor(target);
+      const owner: RouteOwner = { repo: target.repo, pr: target.pr };
       // Secrets first: one that cannot be read leaves no group or rule behind.
       const auth = await resolveAuth(secrets, settings.auth);
-      const group = await ensureTargetGroup(hostname, tags);
-      const stale = await ensureTarget(group.arn, target);
-      const rules = await ensureRules(group.arn, hostname, tags, auth);
+      // Another repository's group or rule for the name: refuse before touching either.
+      const found = await findHost(hostname);
+      if ([...found.tags.values()].some((held) => claimedByOther(held, owner))) {
+        throw new NameTakenError(hostname);
+      }
+      const groupArn = await ensureTargetGroup(hostname, tags, found.group);
+      if (!found.group) {
+        // Another repository's route() may have made it since we looked: CreateTargetGroup hands
+        // back an existing group of equal settings (a duplicate, on some servers) as if new.
+        const made = await tagsOf(elbv2, [groupArn]);
+        if (claimedByOther(made.get(groupArn) ?? [], owner)) throw new NameTakenError(hostname);
+        made.forEach((held, arn) => found.tags.set(arn, held));
+      }
+      const stale = await ensureTarget(groupArn, target);
+      const rules = await ensureRules(groupArn, hostname, tags, auth, found.rules);
       await syncTags(
-        [group, ...rules].filter((r) => !r.fresh).map((r) => r.arn),
+        [groupArn, ...rules.filter((r) => !r.fresh).map((r) => r.arn)],
+        found.tags,
         tags,
       );
       await ensureAlias(hostname);
-      await waitHealthy(group.arn, target);
+      await waitHealthy(groupArn, target);
       // Only now: until the new task is healthy, the old one keeps serving the preview.
       if (stale.length > 0) {
         await step(`Could not deregister the old targets of ${hostname}`, () =>
-          elbv2.send(new DeregisterTargetsCommand({ TargetGroupArn: group.arn, Targets: stale })),
+          elbv2.send(new DeregisterTargetsCommand({ TargetGroupArn: groupArn, Targets: stale })),
         );
       }
       return { url: `https://${hostname}` };
     },
 
-    async unroute(hostnames) {
+    async unroute(hostnames, owners) {
       const keys = new Set(hostnames.map(hostKey));
       if (keys.size === 0) return;
-      // A rule that also routes a host we were not asked about is not ours to delete.
-      const rules = (await listRules()).filter((r) => {
-        const hosts = hostsOf(r);
-        return !r.IsDefault && hosts.length > 0 && hosts.every((h) => keys.has(h));
-      });
-      // The bypass rule names the same host, so it goes with the preview's rule.
-      for (const rule of rules) {
+      const rules = (await listRules()).filter(
+        (r) => !r.IsDefault && hostsOf(r).some((h) => keys.has(h)),
+      );
+      const groups = new Map<string, string>();
+      for (const key of keys) {
+        const arn = (await findTargetGroup(targetGroupName(key)))?.TargetGroupArn;
+        if (arn) groups.set(key, arn);
+      }
+      const tags = await tagsOf(elbv2, [...rules.map((r) => r.RuleArn), ...groups.values()]);
+      const held = (arn: string | undefined): Tag[] => tags.get(arn ?? '') ?? [];
+      // Any rule naming the host counts, so a foreign rule also routing it keeps the host whole.
+      const removable = new Set(
+        [...keys].filter((key) =>
+          mayRemove(
+            [...rulesOf(rules, key).map((r) => r.RuleArn), groups.get(key)].map(held),
+            owners?.get(key),
+          ),
+        ),
+      );
+      // A rule that also routes a host we may not remove is not ours to delete. The bypass rule
+      // names the same host, so it goes with the preview's rule.
+      for (const rule of rules.filter((r) => hostsOf(r).every((h) => removable.has(h)))) {
         await step(`Could not delete listener rule for ${hostsOf(rule).join(', ')}`, () =>
           deleteRule(rule.RuleArn),
         );
       }
       // Groups are deleted after the rules: a group a rule still forwards to cannot be deleted.
-      for (const key of keys) {
-        const group = await findTargetGroup(targetGroupName(key));
-        if (!group?.TargetGroupArn) continue;
+      for (const key of removable) {
+        const arn = groups.get(key);
+        if (!arn) continue;
         await step(`Could not delete the target group of ${key}`, async () => {
           try {
-            await elbv2.send(
-              new DeleteTargetGroupCommand({ TargetGroupArn: group.TargetGroupArn }),
-            );
+            await elbv2.send(new DeleteTargetGroupCommand({ TargetGroupArn: arn }));
           } catch (error) {
             if (!named(error, 'TargetGroupNotFoundException')) throw error;
           }
         });
       }
-      await deleteARecords(route53, zone, [...keys]);
+      await deleteARecords(route53, zone, [...removable]);
     },
 
     async routed() {
       const suffix = `.${hostKey(settings.domain)}`;
-      const hosts = new Map<string, RoutedHost>();
+      const found: Array<{ host: string; group: string; rule: Rule }> = [];
       for (const rule of await listRules()) {
         const forwards = forwardsOf(rule);
         for (const host of hostsOf(rule)) {
           const group = forwards.find((arn) =>
             arn.includes(`:targetgroup/${targetGroupName(host)}/`),
           );
-          if (!host.endsWith(suffix) || !group) continue;
-          hosts.set(host, { hostname: host, owned: true, requestMetric: requestCount(group) });
+          if (host.endsWith(suffix) && group) found.push({ host, group, rule });
         }
       }
+      // One DescribeTags per 20 rules, not one per preview.
+      const tags = await tagsOf(
+        elbv2,
+        found.map((f) => f.rule.RuleArn),
+      );
+      const hosts = new Map<string, RoutedHost>();
+      for (const { host, group, rule } of found) {
+        // The bypass rule and the preview's rule carry the same tags; either one tells.
+        const owner = tagOwner(tags.get(rule.RuleArn ?? '') ?? []) ?? hosts.get(host)?.owner;
+        hosts.set(host, {
+          hostname: host,
+          owned: true,
+          requestMetric: requestCount(group),
+          ...(owner && { owner }),
+        });
+      }
       // Left behind by a crash between creating the group and its rule, or between deleting them.
-      for (const hostname of await detachedGroupHosts()) {
-        if (!hosts.has(hostname)) hosts.set(hostname, { hostname, owned: true });
+      for (const { hostname, owner } of await detachedGroups()) {
+        if (hosts.has(hostname)) continue;
+        hosts.set(hostname, { hostname, owned: true, ...(owner && { owner }) });
       }
       const lb = await loadBalancer();
       for (const record of await listARecords(route53, zone)) {
