@@ -1,8 +1,11 @@
 import type { AwsClients } from '../core/aws/clients.js';
+import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { createRouter } from '../core/preview/create-router.js';
 import type { PreviewDeps, PreviewSettings } from '../core/preview/preview-types.js';
 import type { PreviewRouter } from '../core/preview/router.js';
+import type { RoutingSettings } from '../core/preview/routing-types.js';
+import type { TeardownScope } from '../core/preview/teardown-preview.js';
 import { createAwsClients } from '../core/aws/clients.js';
 import { grantFor, OPEN_POLICY, type OperatorPolicy } from '../core/policy/operator-policy.js';
 import { AppMetrics } from './app-metrics.js';
@@ -10,6 +13,7 @@ import type { ConfigCache } from './config-reader.js';
 import { WorkTracker } from './http/work-tracker.js';
 import { KeyedQueue } from './pr-queue.js';
 import type { RepoCredentials } from './repo-credentials.js';
+import { previewClusters } from './preview-clusters.js';
 import { ReplyLimiter } from './reply-limiter.js';
 
 export interface BotOptions {
@@ -97,27 +101,40 @@ export class BotServices {
 
   /** Engine dependencies for a repository's preview settings (routers are reused per routing). */
   async previewDeps(settings: PreviewSettings, aws: AwsClients = this.aws): Promise<PreviewDeps> {
+    return { aws, router: await this.router(settings.routing, aws), log: this.log, ...this.timing };
+  }
+
+  /** The router for a routing, made once per routing and set of clients. */
+  router(routing: RoutingSettings, aws: AwsClients = this.aws): Promise<PreviewRouter> {
+    let routers = this.routers;
     if (aws !== this.aws) {
-      const key = JSON.stringify(settings.routing);
-      const routers = this.repoRouters.get(aws) ?? new Map<string, Promise<PreviewRouter>>();
+      routers = this.repoRouters.get(aws) ?? new Map<string, Promise<PreviewRouter>>();
       this.repoRouters.set(aws, routers);
-      let router = routers.get(key);
-      if (!router) {
-        router = createRouter(aws, settings.routing);
-        router.catch(() => routers.delete(key));
-        routers.set(key, router);
-      }
-      return { aws, router: await router, log: this.log, ...this.timing };
     }
-    const key = JSON.stringify(settings.routing);
-    let router = this.routers.get(key);
+    const key = JSON.stringify(routing);
+    let router = routers.get(key);
     if (!router) {
-      router = createRouter(this.aws, settings.routing);
+      router = createRouter(aws, routing);
       // A failed creation is tried again next time rather than remembered.
-      router.catch(() => this.routers.delete(key));
-      this.routers.set(key, router);
+      router.catch(() => routers.delete(key));
+      routers.set(key, router);
     }
-    return { aws: this.aws, router: await router, log: this.log, ...this.timing };
+    return router;
+  }
+
+  /**
+   * What a teardown needs to find a PR's previews wherever they run: every cluster previews may
+   * use, and routers for the routings the tasks' tags name, on the same clients as the work.
+   */
+  async teardownScope(aws: AwsClients = this.aws): Promise<TeardownScope> {
+    let clusters: string[] = [];
+    try {
+      clusters = await previewClusters(this.policy, aws.ecs);
+    } catch (error) {
+      // The config's own cluster is still searched; the sweep looks at the others again.
+      this.log.warning(errorMessage(error));
+    }
+    return { clusters, routerFor: (routing) => this.router(routing, aws) };
   }
 
   /**

@@ -71,6 +71,12 @@ async function reconcileNow(
 ): Promise<ReconcileOutcome> {
   const target = { owner: repo.owner, repo: repo.repo, issueNumber: number };
   const read = await readRepoConfig(api, repo, services.configCache, services.policy);
+  const usable = read.kind === 'ok' && read.config.preview !== undefined;
+  if (!usable && trigger.teardown) {
+    // The config that launched the preview is gone or broken; its tasks' tags still say where
+    // everything is.
+    return teardownFromTags(api, services, repo, number, trigger.teardown);
+  }
   if (read.kind === 'missing' || (read.kind === 'ok' && !read.config.preview)) {
     return { kind: 'skipped', reason: 'no preview section in .github/ecs-paas.yml' };
   }
@@ -109,7 +115,13 @@ async function reconcileNow(
 
   const why = trigger.teardown ?? wantsNoPreview(pull);
   if (why) {
-    const result = await teardownPreview(deps, preview, ref, why);
+    const result = await teardownPreview(
+      deps,
+      preview,
+      ref,
+      why,
+      await services.teardownScope(aws),
+    );
     if (result.kind === 'torn-down' && result.stopped.length > 0) {
       services.metrics.tornDown(ref.repo, stopReason(why).kind === 'closed' ? 'closed' : 'command');
       await deactivatePreviewDeployments(api, repo, number, services.log);
@@ -195,6 +207,40 @@ async function reconcileNow(
       result.kind === 'unchanged' ? replaceLogBlock(text, logBlockOf(existing)) : text,
     );
   }
+  return result;
+}
+
+/**
+ * Teardown with no usable config (deleted, without `preview:`, invalid or refused by the policy):
+ * the PR's tasks are found by their tags in every cluster previews may use, and their routes
+ * removed where the tags say. The comment is written only when there was something to stop.
+ */
+async function teardownFromTags(
+  api: GitHubApi,
+  services: BotServices,
+  repo: RepoRef,
+  number: number,
+  why: string,
+): Promise<ReconcileOutcome> {
+  const full = `${repo.owner}/${repo.repo}`;
+  const aws = services.awsFor(full, number);
+  const result = await teardownPreview(
+    { aws, log: services.log },
+    undefined,
+    { repo: full, number, branch: '' },
+    why,
+    await services.teardownScope(aws),
+  );
+  if (result.kind !== 'torn-down' || result.stopped.length === 0) {
+    return { kind: 'skipped', reason: 'no preview section in .github/ecs-paas.yml' };
+  }
+  services.metrics.tornDown(full, stopReason(why).kind === 'closed' ? 'closed' : 'command');
+  await deactivatePreviewDeployments(api, repo, number, services.log);
+  await upsertComment(
+    api,
+    { owner: repo.owner, repo: repo.repo, issueNumber: number },
+    previewBody(result, '', { stopped: stopReason(why) }),
+  );
   return result;
 }
 

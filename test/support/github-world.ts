@@ -167,6 +167,11 @@ export interface GitHubWorld {
   setPermission(login: string, permission: Permission): void;
   /** Another installation of the App, on `account`, that an owner has suspended. */
   addSuspendedInstallation(id: number, account: string): void;
+  /**
+   * The owner uninstalls the App from the repository: GitHub lists the installation without it
+   * and the App can no longer read or write anything of it.
+   */
+  uninstall(): void;
 
   /** Every deployment, oldest first, with its statuses oldest first. */
   readonly deployments: DeploymentRecord[];
@@ -439,6 +444,7 @@ export function createGitHubWorld(api: GitHubApi, options: GitHubWorldOptions): 
 
   /** Other installations of the App, suspended: the App can list them but get no token. */
   const suspendedInstallations: Array<{ id: number; account: string }> = [];
+  let installed = true;
 
   function installationObject(): Installation {
     return {
@@ -778,7 +784,7 @@ export function createGitHubWorld(api: GitHubApi, options: GitHubWorldOptions): 
       const denied = checkAuth ? authProblem(request, auth) : undefined;
       if (denied) return denied;
       // GitHub answers 404 for a repository an installation cannot see, never 403.
-      if (repoScoped && !sameRepo(request.params)) return errorAnswer(404);
+      if (repoScoped && (!installed || !sameRepo(request.params))) return errorAnswer(404);
       return handler(request);
     });
   }
@@ -848,7 +854,7 @@ export function createGitHubWorld(api: GitHubApi, options: GitHubWorldOptions): 
   );
 
   route('GET /installation/repositories', 'installation', (request) => {
-    const answer = paginated(request, [repository]);
+    const answer = paginated(request, installed ? [repository] : []);
     return { ...answer, body: { total_count: 1, repositories: answer.body } };
   });
 
@@ -1174,6 +1180,9 @@ export function createGitHubWorld(api: GitHubApi, options: GitHubWorldOptions): 
     },
     addSuspendedInstallation(id, account) {
       suspendedInstallations.push({ id, account });
+    },
+    uninstall() {
+      installed = false;
     },
     get deployments() {
       return [...deployments.values()].map(deploymentRecord);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { planSweep } from '../../src/bot/sweep/sweep-plan.js';
 import type { FleetView } from '../../src/bot/sweep/sweep-read.js';
+import type { InstalledRepo } from '../../src/bot/sweep/installed-repositories.js';
 import type { RoutingGroup, SweptRepo } from '../../src/bot/sweep/sweep-types.js';
 import type { PreviewConfig } from '../../src/core/config/repo-config.js';
 import type { PreviewDeps } from '../../src/core/preview/preview-types.js';
@@ -60,6 +61,7 @@ function task(repo: string, pr: number, extra: Partial<PreviewTask> = {}): Previ
   return {
     task: {},
     arn: `arn:aws:ecs:us-east-1:123456789012:task/previews/${repo}-${pr}`,
+    cluster: 'previews',
     repo,
     pr,
     sha: HEAD,
@@ -73,6 +75,7 @@ function view(
   swept: SweptRepo[],
   fleet: Record<string, PreviewTask[]>,
   routed?: string[],
+  others: { installed?: InstalledRepo[]; suspendedOwners?: string[] } = {},
 ): FleetView {
   const groups: RoutingGroup[] = [
     {
@@ -85,9 +88,14 @@ function view(
       }),
     },
   ];
+  const installed = [...swept, ...(others.installed ?? [])];
   return {
-    installed: swept.length,
+    installed: installed.length,
     swept,
+    installedRepos: new Map(
+      installed.map((r) => [`${r.repo.owner}/${r.repo.repo}`.toLowerCase(), r]),
+    ),
+    unreadable: { repos: new Set(), owners: new Set(others.suspendedOwners ?? []) },
     complete: true,
     groups,
     fleet: new Map(Object.entries(fleet)),
@@ -108,6 +116,7 @@ async function plan(fleetView: FleetView) {
     })),
     reconcile: result.reconcile.map((f) => `${f.full}#${f.pr}`),
     candidates: result.candidates.map((c) => `${c.repo.full}#${c.pull.number}`),
+    strays: result.strays.map((d) => `${d.full}#${d.pr} in ${d.cluster}: ${d.why}`),
     problems,
   };
 }
@@ -133,6 +142,7 @@ describe('planSweep: which previews are orphans of a closed PR', () => {
       ],
       reconcile: [],
       candidates: ['acme/web#1'],
+      strays: [],
       problems: [],
     });
   });
@@ -179,21 +189,42 @@ describe('planSweep: which previews are orphans of a closed PR', () => {
     expect((web.api as ReturnType<typeof githubAnswering>).calls).toHaveLength(1);
   });
 
-  it('ignores tasks of repositories it does not sweep, and of clusters their config does not name', async () => {
-    const web = sweptRepo('acme/web', 'previews', { open: [] });
+  it("judges by their PR alone the previews no config covers: another cluster than the config's, a repository without config", async () => {
+    const web = sweptRepo('acme/web', 'previews', {
+      open: [{ number: 6 }],
+      read: { 5: { number: 5, state: 'closed' } },
+    });
+    const api = sweptRepo('acme/api', 'unused', { open: [{ number: 1 }] });
     const result = await plan(
-      view([web], {
-        previews: [task('other/app', 1)],
-        elsewhere: [task('acme/web', 5)],
-      }),
+      view(
+        [web],
+        { elsewhere: [task('acme/web', 5), task('acme/web', 6), task('acme/api', 1)] },
+        undefined,
+        {
+          installed: [{ repo: api.repo, api: api.api }],
+        },
+      ),
     );
     expect(result).toEqual({
-      previews: 0,
+      previews: 3,
       closed: [],
       reconcile: [],
       candidates: [],
+      strays: ['acme/web#5 in elsewhere: the pull request was closed'],
       problems: [],
     });
+  });
+
+  it('tears down the previews of a repository the App is no longer installed on, unless its installation is only unreadable', async () => {
+    const web = sweptRepo('acme/web', 'previews', { open: [] });
+    const gone = await plan(view([web], { previews: [task('other/app', 1)] }));
+    expect(gone.strays).toEqual([
+      'other/app#1 in previews: the App is no longer installed on the repository',
+    ]);
+    const suspended = await plan(
+      view([web], { previews: [task('Other/app', 1)] }, undefined, { suspendedOwners: ['other'] }),
+    );
+    expect(suspended).toMatchObject({ previews: 1, strays: [], closed: [] });
   });
 
   it("groups a PR's tasks into one preview", async () => {

@@ -11,6 +11,8 @@ export interface Fleet {
   readonly repos: InstalledRepo[];
   /** Suspended installations: their repositories' previews may share a zone with the others'. */
   readonly unreadable: readonly string[];
+  /** The accounts (owners) of those installations, lower-case: their repositories are unknown. */
+  readonly unreadableOwners?: readonly string[];
 }
 
 /** Where a sweep learns which repositories to look at. */
@@ -52,12 +54,14 @@ export function installedRepositories(
     );
     const repos: InstalledRepo[] = [];
     const unreadable: string[] = [];
+    const unreadableOwners: string[] = [];
     for (const installation of installations) {
       // A suspended installation cannot get a token; its previews wait until it is back.
       if (installation.suspended_at) {
         unreadable.push(
           `installation ${installation.id} (${installation.account?.login ?? '?'}) is suspended`,
         );
+        unreadableOwners.push((installation.account?.login ?? '*').toLowerCase());
         continue;
       }
       const api = await auth(installation.id);
@@ -71,6 +75,6 @@ export function installedRepositories(
       );
       for (const r of list) repos.push({ repo: { owner: r.owner.login, repo: r.name }, api });
     }
-    return { repos, unreadable };
+    return { repos, unreadable, unreadableOwners };
   };
 }

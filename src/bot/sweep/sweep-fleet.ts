@@ -5,6 +5,7 @@ import { findIdle, type IdleFindings } from './find-idle.js';
 import type { FleetSource } from './installed-repositories.js';
 import { planSweep, type SweepPlan } from './sweep-plan.js';
 import { readFleet, readRepos, type FleetView, type SweptRepos } from './sweep-read.js';
+import { stopStrays, type StoppedStray } from './sweep-strays.js';
 import { removeOrphanRoutes, stopDoomed } from './sweep-teardown.js';
 import type { Doomed, SweepReport } from './sweep-types.js';
 
@@ -29,10 +30,16 @@ export async function sweepFleet(
   };
 
   const repos = await readRepos(services, source, problem);
-  const { view, plan, findings, stopped } = await judgeAndStop(services, repos, now, problem);
+  const { view, plan, findings, stopped, strays } = await judgeAndStop(
+    services,
+    repos,
+    now,
+    problem,
+  );
   const { idle, kept, unknown, pending, blindIdle } = findings;
+  const goneHosts = [...stopped, ...strays].flatMap((d) => d.hostnames);
   const orphanRoutes = view.complete
-    ? await removeOrphanRoutes(services, view.groups, view.fleet, stopped, problem)
+    ? await removeOrphanRoutes(services, view, goneHosts, problem)
     : 0;
   if (!view.complete) {
     problem('routes without a task were left alone: part of the fleet could not be read');
@@ -50,7 +57,7 @@ export async function sweepFleet(
 
   // Previews per repository as the sweep leaves them (zero for a repository with none).
   const active = new Map<string, number>(view.swept.map((r) => [r.full, 0]));
-  const gone = new Set(stopped.map((d) => `${d.full}#${d.pr}`));
+  const gone = new Set([...stopped, ...strays].map((d) => `${d.full}#${d.pr}`));
   const live = new Set<string>();
   for (const tasks of view.fleet.values()) {
     for (const t of tasks) if (active.has(t.repo)) live.add(`${t.repo}#${t.pr}`);
@@ -70,7 +77,8 @@ export async function sweepFleet(
     seconds: (Date.now() - started) / 1_000,
     repositories: view.installed,
     previews: plan.previews,
-    stopped: { idle: count('idle'), closed: count('closed') },
+    // A preview torn down from its tags had a closed PR or an uninstalled repository: closed.
+    stopped: { idle: count('idle'), closed: count('closed') + strays.length },
     orphanRoutes,
     reconciled: drifted.length,
     kept,
@@ -93,7 +101,13 @@ async function judgeAndStop(
   repos: SweptRepos,
   now: Date,
   problem: (text: string) => void,
-): Promise<{ view: FleetView; plan: SweepPlan; findings: IdleFindings; stopped: Doomed[] }> {
+): Promise<{
+  view: FleetView;
+  plan: SweepPlan;
+  findings: IdleFindings;
+  stopped: Doomed[];
+  strays: StoppedStray[];
+}> {
   const mark = services.queue.mark();
   try {
     const view = await readFleet(services, repos, problem);
@@ -101,7 +115,8 @@ async function judgeAndStop(
     const findings = await findIdle(services, view, plan.candidates, now, problem);
     const doomed = [...plan.closed, ...findings.idle];
     const stopped = await stopDoomed(services, view.groups, doomed, mark, problem);
-    return { view, plan, findings, stopped };
+    const strays = await stopStrays(services, plan.strays, mark, problem);
+    return { view, plan, findings, stopped, strays };
   } finally {
     services.queue.release(mark);
   }

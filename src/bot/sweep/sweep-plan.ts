@@ -4,7 +4,14 @@ import { hostKey, type RoutedHost } from '../../core/preview/router.js';
 import { getPull } from '../github-api.js';
 import { listOpenPulls, type OpenPull } from './open-pulls.js';
 import { groupOf, type FleetView } from './sweep-read.js';
-import type { Doomed, FoundPreview, SweptRepo } from './sweep-types.js';
+import type { InstalledRepo } from './installed-repositories.js';
+import type {
+  Doomed,
+  FoundPreview,
+  StrayPreview,
+  SweptRepo,
+  UnownedPreview,
+} from './sweep-types.js';
 
 /** A running preview whose PR is open and in order: only idleness may stop it. */
 export interface Candidate {
@@ -21,12 +28,15 @@ export interface SweepPlan {
   readonly reconcile: FoundPreview[];
   /** Every preview of an open PR, judged for idleness. */
   readonly candidates: Candidate[];
+  /** Previews no config covers whose PR is closed or whose repository is gone: torn down from their tags. */
+  readonly strays: StrayPreview[];
 }
 
 /**
- * Sorts every preview of a swept repository by what its PR wants, with the open PRs listed once
- * per repository (a call per hundred) rather than read one by one. A repository whose PRs cannot
- * be listed is left alone this time.
+ * Sorts every preview by what its PR wants, with the open PRs listed once per repository (a call
+ * per hundred) rather than read one by one. A repository whose PRs cannot be listed is left alone
+ * this time. Previews no config covers (deleted, invalid or moved config; an uninstalled
+ * repository) are judged by their PR alone.
  */
 export async function planSweep(
   view: FleetView,
@@ -37,29 +47,38 @@ export async function planSweep(
     closed: [] as Doomed[],
     reconcile: [] as FoundPreview[],
     candidates: [] as Candidate[],
+    strays: [] as StrayPreview[],
   };
   const byRepo = new Map(view.swept.map((r) => [r.full, r]));
   const lists = new Map<string, Promise<Map<number, OpenPull>>>();
+  const openPulls = async (repo: InstalledRepo, full: string) => {
+    try {
+      let list = lists.get(full);
+      if (!list) lists.set(full, (list = listOpenPulls(repo.api, repo.repo)));
+      return await list;
+    } catch (error) {
+      problem(`could not list the open PRs of ${full}: ${errorMessage(error)}`);
+      return undefined;
+    }
+  };
   for (const [cluster, tasks] of view.fleet) {
-    for (const found of groupByPullRequest(tasks, cluster, byRepo)) {
+    for (const found of groupByPullRequest(tasks, cluster)) {
       plan.previews++;
       const repo = byRepo.get(found.full);
-      if (!repo) continue;
-      let pulls: Map<number, OpenPull>;
-      try {
-        let list = lists.get(repo.full);
-        if (!list) lists.set(repo.full, (list = listOpenPulls(repo.api, repo.repo)));
-        pulls = await list;
-      } catch (error) {
-        problem(`could not list the open PRs of ${repo.full}: ${errorMessage(error)}`);
+      if (repo?.config.cluster !== cluster) {
+        const stray = await judgeStray(view, found, openPulls, problem);
+        if (stray) plan.strays.push(stray);
         continue;
       }
-      const pull = pulls.get(found.pr) ?? (await closedOrNot(repo, found.pr, problem));
+      const pulls = await openPulls(repo, repo.full);
+      if (!pulls) continue;
+      const pull = pulls.get(found.pr) ?? (await closedOrNot(repo, repo.full, found.pr, problem));
       const hostname = hostnameOf(repo, found.tasks);
       if (pull === 'unknown') continue;
+      const preview = { ...found, owner: repo };
       if (!pull) {
         plan.closed.push({
-          ...found,
+          ...preview,
           reason: 'closed',
           stopped: { kind: 'closed', why: 'the pull request was closed' },
           hostnames: hostname ? [hostname] : [],
@@ -68,13 +87,39 @@ export async function planSweep(
       }
       // Drifted previews are judged for idleness too: a head whose image never builds would
       // otherwise keep its old task forever, reconciled into "waiting" at every sweep.
-      plan.candidates.push({ preview: found, repo, pull });
-      if (needsReconcile(found, pull, hostname, groupOf(view.groups, repo).routed)) {
-        plan.reconcile.push(found);
+      plan.candidates.push({ preview, repo, pull });
+      if (needsReconcile(preview, pull, hostname, groupOf(view.groups, repo).routed)) {
+        plan.reconcile.push(preview);
       }
     }
   }
   return plan;
+}
+
+type Pulls = (repo: InstalledRepo, full: string) => Promise<Map<number, OpenPull> | undefined>;
+
+/**
+ * A preview outside every config: torn down when its PR is closed, or when the App is no longer
+ * installed on its repository (no one could close it through the App any more). One of an
+ * installation the App cannot read (suspended) is left alone: its PR may well be open.
+ */
+async function judgeStray(
+  view: FleetView,
+  found: UnownedPreview,
+  openPulls: Pulls,
+  problem: (text: string) => void,
+): Promise<StrayPreview | undefined> {
+  const installed = view.installedRepos.get(found.full.toLowerCase());
+  if (!installed) {
+    const account = found.full.split('/')[0]?.toLowerCase() ?? '';
+    if (view.unreadable.owners.has(account) || view.unreadable.owners.has('*')) return undefined;
+    return { ...found, why: 'the App is no longer installed on the repository' };
+  }
+  const pulls = await openPulls(installed, found.full);
+  if (!pulls) return undefined;
+  const pull = pulls.get(found.pr) ?? (await closedOrNot(installed, found.full, found.pr, problem));
+  if (pull !== undefined) return undefined;
+  return { ...found, installed, why: 'the pull request was closed' };
 }
 
 /**
@@ -82,7 +127,8 @@ export async function planSweep(
  * skip an open PR when another closes between two pages.
  */
 async function closedOrNot(
-  repo: SweptRepo,
+  repo: InstalledRepo,
+  full: string,
   number: number,
   problem: (text: string) => void,
 ): Promise<OpenPull | undefined | 'unknown'> {
@@ -91,29 +137,18 @@ async function closedOrNot(
     return pull.state === 'open' ? pull : undefined;
   } catch (error) {
     if ((error as { status?: number }).status === 404) return undefined;
-    problem(`could not read ${repo.full}#${number}: ${errorMessage(error)}`);
+    problem(`could not read ${full}#${number}: ${errorMessage(error)}`);
     return 'unknown';
   }
 }
 
-/**
- * A cluster's tasks as one preview per PR, for repositories whose config puts previews in this
- * cluster. Tasks of other repositories (another App's organisation, previews the Action launched
- * without a config) are not the sweep's to judge.
- */
-function groupByPullRequest(
-  tasks: readonly PreviewTask[],
-  cluster: string,
-  swept: ReadonlyMap<string, SweptRepo>,
-): FoundPreview[] {
-  const previews = new Map<string, FoundPreview>();
+/** A cluster's tasks as one preview per PR; which config (if any) covers it is judged after. */
+function groupByPullRequest(tasks: readonly PreviewTask[], cluster: string): UnownedPreview[] {
+  const previews = new Map<string, UnownedPreview>();
   for (const task of tasks) {
-    const owner = swept.get(task.repo);
-    if (owner?.config.cluster !== cluster) continue;
     const key = `${task.repo}#${task.pr}`;
     const found = previews.get(key);
     previews.set(key, {
-      owner,
       full: task.repo,
       pr: task.pr,
       cluster,

@@ -1,8 +1,10 @@
 import { errorMessage } from '../../core/errors.js';
 import { listPreviewTasks, type PreviewTask } from '../../core/preview/preview-tasks.js';
 import { hostKey } from '../../core/preview/router.js';
+import { routingKey } from '../../core/preview/tagged-routing.js';
 import type { BotServices } from '../bot-services.js';
 import { readRepoConfig, type ConfigCache } from '../config-reader.js';
+import { previewClusters } from '../preview-clusters.js';
 import type { FleetSource, InstalledRepo } from './installed-repositories.js';
 import type { RoutingGroup, SweptRepo } from './sweep-types.js';
 
@@ -10,15 +12,27 @@ import type { RoutingGroup, SweptRepo } from './sweep-types.js';
 export interface SweptRepos {
   readonly installed: number;
   readonly swept: readonly SweptRepo[];
-  /** Every installation and config could be read. */
-  readonly complete: boolean;
+  /** Every installed repository, by lower-case `owner/repo`, config or not. */
+  readonly installedRepos: ReadonlyMap<string, InstalledRepo>;
+  /** What could not be read: those repositories' previews and routes are left alone. */
+  readonly unreadable: Unreadable;
+}
+
+/** Repositories (lower-case `owner/repo`) whose config could not be read, and accounts whose installation could not be. */
+export interface Unreadable {
+  readonly repos: ReadonlySet<string>;
+  /** Lower-case logins; `*` when a source could not say whose installation it was. */
+  readonly owners: ReadonlySet<string>;
 }
 
 /** What a sweep read: the repositories with previews, their routings, and each cluster's tasks. */
 export interface FleetView extends SweptRepos {
   readonly groups: readonly RoutingGroup[];
   readonly fleet: ReadonlyMap<string, readonly PreviewTask[]>;
-  /** Every config, route and cluster could be read: only then may routes be judged orphans. */
+  /**
+   * Every cluster previews may use was listed: only then may a route be judged to have no task.
+   * Which routes may be judged also depends on whose they are (see unreadable).
+   */
   readonly complete: boolean;
 }
 
@@ -32,31 +46,39 @@ export async function readRepos(
   source: FleetSource,
   problem: (text: string) => void,
 ): Promise<SweptRepos> {
-  const { repos: installed, unreadable } = await source();
-  // Repositories the sweep cannot see may hold routes in the same zones: none can be an orphan.
-  let complete = unreadable.length === 0;
-  for (const why of unreadable) problem(why);
+  const { repos: installed, unreadable: suspended, unreadableOwners = [] } = await source();
+  for (const why of suspended) problem(why);
+  const owners = new Set(unreadableOwners);
+  if (suspended.length > unreadableOwners.length) owners.add('*');
+  const unreadableRepos = new Set<string>();
   const swept: SweptRepo[] = [];
+  const installedRepos = new Map<string, InstalledRepo>();
   for (const repo of installed) {
     const full = `${repo.repo.owner}/${repo.repo.repo}`;
+    installedRepos.set(full.toLowerCase(), repo);
     try {
       const read = await readRepoConfig(repo.api, repo.repo, services.configCache, services.policy);
       if (read.kind === 'invalid') {
-        // Its cluster and routing are unknown: its previews and routes are left alone.
-        complete = false;
-        problem(`${full}: .github/ecs-paas.yml is not valid, its previews were left alone`);
+        // Its routing is unknown: routes it may hold are left alone; its PRs still are judged.
+        unreadableRepos.add(full.toLowerCase());
+        problem(`${full}: .github/ecs-paas.yml is not valid, its routes were left alone`);
       } else if (read.kind === 'ok' && read.config.preview) {
         const config = read.config.preview;
         swept.push({ ...repo, full, config, deps: await services.previewDeps(config) });
       }
     } catch (error) {
-      complete = false;
+      unreadableRepos.add(full.toLowerCase());
       problem(`${full}: could not read .github/ecs-paas.yml: ${errorMessage(error)}`);
     }
   }
   forgetUninstalled(services.configCache, installed);
   services.keepRouters(swept.map((r) => r.config));
-  return { installed: installed.length, swept, complete };
+  return {
+    installed: installed.length,
+    swept,
+    installedRepos,
+    unreadable: { repos: unreadableRepos, owners },
+  };
 }
 
 /**
@@ -69,20 +91,30 @@ export async function readFleet(
   repos: SweptRepos,
   problem: (text: string) => void,
 ): Promise<FleetView> {
-  let complete = repos.complete;
+  let complete = true;
   const groups = groupByRouting(repos.swept);
   for (const group of groups) {
     try {
       const routed = await group.deps.router.routed();
       group.routed = new Map(routed.map((h) => [hostKey(h.hostname), h]));
     } catch (error) {
-      complete = false;
       problem(`could not read the routes of ${group.repos[0]?.full ?? ''}: ${errorMessage(error)}`);
     }
   }
 
+  // Every cluster previews may use, not only those today's configs name: a config that was
+  // deleted or moved, or a repository no longer installed, leaves its previews where they were.
+  const clusters = new Set(repos.swept.map((r) => r.config.cluster));
+  try {
+    for (const cluster of await previewClusters(services.policy, services.aws.ecs)) {
+      clusters.add(cluster);
+    }
+  } catch (error) {
+    complete = false;
+    problem(errorMessage(error));
+  }
   const fleet = new Map<string, PreviewTask[]>();
-  for (const cluster of new Set(repos.swept.map((r) => r.config.cluster))) {
+  for (const cluster of clusters) {
     try {
       fleet.set(cluster, await listPreviewTasks(services.aws.ecs, cluster));
     } catch (error) {
@@ -107,13 +139,7 @@ function forgetUninstalled(cache: ConfigCache, installed: readonly InstalledRepo
 function groupByRouting(repos: readonly SweptRepo[]): RoutingGroup[] {
   const groups = new Map<string, RoutingGroup>();
   for (const repo of repos) {
-    const routing = repo.config.routing;
-    const key = JSON.stringify([
-      routing.mode,
-      routing.hostedZoneId,
-      routing.domain.toLowerCase(),
-      routing.mode === 'alb' ? [routing.listenerArn, routing.vpcId] : [],
-    ]);
+    const key = routingKey(repo.config.routing);
     const group = groups.get(key);
     if (group) group.repos.push(repo);
     else groups.set(key, { repos: [repo], deps: repo.deps });

@@ -6,9 +6,13 @@ import { listPreviewTasks, type PreviewTask } from '../../core/preview/preview-t
 import { hostKey, type RouteOwner } from '../../core/preview/router.js';
 import { labelFitsTemplate } from '../../core/preview/subdomain.js';
 import type { BotServices } from '../bot-services.js';
+import type { StopReason } from '../../core/report/preview-comment.js';
 import { previewBody } from '../comment-bodies.js';
 import type { QueueMark } from '../pr-queue.js';
 import { deactivatePreviewDeployments } from '../preview-deployment.js';
+import type { InstalledRepo } from './installed-repositories.js';
+import { routeJudgement, type RouteJudgement } from './route-judgement.js';
+import type { FleetView } from './sweep-read.js';
 import type { Doomed, RoutingGroup } from './sweep-types.js';
 
 const queueKey = (d: Pick<Doomed, 'full' | 'pr'>): string => `${d.full}#${d.pr}`;
@@ -88,22 +92,27 @@ async function tellPullRequest(
   preview: Doomed,
   problem: (text: string) => void,
 ): Promise<void> {
-  const { api, repo } = preview.owner;
+  await tellStopped(services, preview.owner, preview, preview.hostnames, preview.stopped, problem);
+}
+
+/** Marks the PR's Deployments inactive and turns its comment to "stopped", saying why. */
+export async function tellStopped(
+  services: BotServices,
+  { api, repo }: InstalledRepo,
+  preview: Pick<Doomed, 'full' | 'pr' | 'tasks'>,
+  hostnames: readonly string[],
+  stopped: StopReason,
+  problem: (text: string) => void,
+): Promise<void> {
   const sha = preview.tasks[0]?.sha ?? '';
   try {
     await deactivatePreviewDeployments(api, repo, preview.pr, services.log);
     await upsertComment(
       api,
       { owner: repo.owner, repo: repo.repo, issueNumber: preview.pr },
-      previewBody(
-        {
-          kind: 'torn-down',
-          stopped: preview.tasks.map((t) => t.arn),
-          hostnames: preview.hostnames,
-        },
-        sha,
-        { stopped: preview.stopped },
-      ),
+      previewBody({ kind: 'torn-down', stopped: preview.tasks.map((t) => t.arn), hostnames }, sha, {
+        stopped,
+      }),
     );
   } catch (error) {
     problem(`could not update the comment of ${queueKey(preview)}: ${errorMessage(error)}`);
@@ -111,25 +120,27 @@ async function tellPullRequest(
 }
 
 /**
- * Routes no task holds, in every routing read this sweep. Only called when the whole fleet was
- * read: a cluster that could not be listed would make its previews' routes look orphaned. A plain
+ * Routes no task holds, in every routing read this sweep. Only called when every cluster was
+ * listed: a cluster that could not be would make its previews' routes look orphaned. Which routes
+ * may be judged at all follows from what could not be read (see route-judgement.ts). A plain
  * record must also fit a label template of a repository using the domain, so records people keep
  * in the same zone (`www`, `grafana`) are never touched. Candidates are checked against a fresh
  * task listing first: a `/deploy` that launched after the sweep read the fleet reuses the name.
  */
 export async function removeOrphanRoutes(
   services: BotServices,
-  groups: readonly RoutingGroup[],
-  fleet: ReadonlyMap<string, readonly PreviewTask[]>,
-  doomed: readonly Doomed[],
+  view: FleetView,
+  goneHosts: Iterable<string>,
   problem: (text: string) => void,
 ): Promise<number> {
-  const gone = new Set(doomed.flatMap((d) => d.hostnames));
+  const { groups, fleet } = view;
+  const judge = routeJudgement(view, services.policy);
+  const gone = new Set([...goneHosts].map(hostKey));
   const labels = (tasks: Iterable<readonly PreviewTask[]>): Set<string> =>
     new Set([...tasks].flatMap((list) => list.map((t) => t.label)).filter(Boolean));
   const found = groups.map((group) => ({
     group,
-    orphans: orphansOf(group, labels(fleet.values()), gone),
+    orphans: orphansOf(group, labels(fleet.values()), gone, judge),
   }));
   if (found.every((f) => f.orphans.length === 0)) return 0;
   let live: Set<string>;
@@ -174,16 +185,22 @@ function orphansOf(
   group: RoutingGroup,
   live: ReadonlySet<string>,
   gone: ReadonlySet<string>,
+  judge: RouteJudgement,
 ): Array<{ hostname: string; label: string; owner?: RouteOwner }> {
-  const domain = hostKey(group.repos[0]?.config.routing.domain ?? '');
+  const routing = group.repos[0]?.config.routing;
+  const domain = hostKey(routing?.domain ?? '');
+  const zoneComplete = routing !== undefined && judge.zoneComplete(routing.hostedZoneId);
   const templates = group.repos.map((r) => r.config.routing.subdomain);
   return [...(group.routed?.values() ?? [])].flatMap((host) => {
     const name = hostKey(host.hostname);
     const label = name.slice(0, name.length - domain.length - 1);
     if (live.has(label) || gone.has(name)) return [];
+    if (host.owner) {
+      return judge.ownerRead(host.owner)
+        ? [{ hostname: host.hostname, label, owner: host.owner }]
+        : [];
+    }
     const ours = host.owned || templates.some((t) => labelFitsTemplate(t, label));
-    return ours
-      ? [{ hostname: host.hostname, label, ...(host.owner && { owner: host.owner }) }]
-      : [];
+    return ours && zoneComplete ? [{ hostname: host.hostname, label }] : [];
   });
 }

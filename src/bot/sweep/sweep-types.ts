@@ -14,13 +14,27 @@ export interface SweptRepo extends InstalledRepo {
   readonly deps: PreviewDeps;
 }
 
-/** One PR's preview as the sweep found it. */
-export interface FoundPreview {
-  readonly owner: SweptRepo;
+/** One PR's tasks in one cluster, before the sweep knows which config covers them. */
+export interface UnownedPreview {
   readonly full: string;
   readonly pr: number;
   readonly tasks: readonly PreviewTask[];
   readonly cluster: string;
+}
+
+/** One PR's preview as the sweep found it, in the cluster its repository's config names. */
+export interface FoundPreview extends UnownedPreview {
+  readonly owner: SweptRepo;
+}
+
+/**
+ * A preview no config covers (deleted, invalid or moved config, or a repository the App is no
+ * longer installed on) that the sweep tears down from its tags.
+ */
+export interface StrayPreview extends UnownedPreview {
+  /** Its repository while the App is still installed there, so its PR can be told. */
+  readonly installed?: InstalledRepo;
+  readonly why: string;
 }
 
 /** A preview the sweep stops, and what to tell its PR. */

@@ -29,6 +29,7 @@ import type {
 import { previewHost, type PreviewHost } from './preview-host.js';
 import { stopPreviewTasks } from './stop-preview-tasks.js';
 import { STARTED_BY, TAGS, tagValue } from './routing-types.js';
+import { routingTags } from './tagged-routing.js';
 import { taskAddress } from './task-address.js';
 import { waitForTask } from './wait-for-task.js';
 
@@ -129,6 +130,7 @@ export async function launchPreview(
     [TAGS.launchedBy]: request.launchedBy,
     [TAGS.launchedAt]: new Date(started).toISOString(),
     ...(keepUntil && { [TAGS.keepUntil]: keepUntil.toISOString() }),
+    ...routingTags(settings.routing),
   }).map(([key, value]) => ({ key, value: tagValue(value) }));
   const base = await describeTaskDefinition(deps.aws.ecs, settings.taskDefinition);
   const { definition, container } = previewTaskDefinition(base.input, {

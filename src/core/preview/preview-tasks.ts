@@ -5,12 +5,15 @@ import {
   type Task,
 } from '@aws-sdk/client-ecs';
 import { withContext } from '../errors.js';
-import { STARTED_BY, TAGS } from './routing-types.js';
+import { STARTED_BY, TAGS, type RoutingSettings } from './routing-types.js';
+import { routingFromTags } from './tagged-routing.js';
 
 /** A preview task as AWS knows it: the task plus what its `ecs-paas:*` tags say. */
 export interface PreviewTask {
   readonly task: Task;
   readonly arn: string;
+  /** The cluster it was listed in (the name or ARN the listing was given). */
+  readonly cluster: string;
   readonly repo: string;
   readonly pr: number;
   readonly sha: string;
@@ -27,6 +30,8 @@ export interface PreviewTask {
   readonly createdAt?: Date;
   /** From our own tag, set when the launch began. */
   readonly launchedAt?: Date;
+  /** Where its route lives, from the tags written at launch (absent on older tasks). */
+  readonly routing?: RoutingSettings;
 }
 
 /** DescribeTasks takes at most 100 tasks per call. */
@@ -79,14 +84,14 @@ export async function describePreviewTasks(
         Promise.reject(withContext('Could not describe preview tasks', error)),
       );
     for (const task of response.tasks ?? []) {
-      const preview = toPreviewTask(task);
+      const preview = toPreviewTask(task, cluster);
       if (preview) result.push(preview);
     }
   }
   return result;
 }
 
-function toPreviewTask(task: Task): PreviewTask | undefined {
+function toPreviewTask(task: Task, cluster: string): PreviewTask | undefined {
   const tags = new Map((task.tags ?? []).map((tag) => [tag.key ?? '', tag.value ?? '']));
   if (tags.get(TAGS.managed) !== 'true' || !task.taskArn) return undefined;
   const pr = Number(tags.get(TAGS.pr));
@@ -97,9 +102,11 @@ function toPreviewTask(task: Task): PreviewTask | undefined {
   const lastActivity = dateTag(tags.get(TAGS.lastActivity));
   const launchedAt = dateTag(tags.get(TAGS.launchedAt));
   const keepUntil = dateTag(tags.get(TAGS.keepUntil));
+  const routing = routingFromTags(tags);
   return {
     task,
     arn: task.taskArn,
+    cluster,
     repo,
     pr,
     sha: tags.get(TAGS.sha) ?? '',
@@ -109,6 +116,7 @@ function toPreviewTask(task: Task): PreviewTask | undefined {
     ...(lastActivity && { lastActivity }),
     ...(launchedAt && { launchedAt }),
     ...(keepUntil && { keepUntil }),
+    ...(routing && { routing }),
     status: task.lastStatus ?? 'UNKNOWN',
     ...(task.startedAt ? { startedAt: task.startedAt } : {}),
     ...(task.createdAt ? { createdAt: task.createdAt } : {}),

@@ -94,6 +94,15 @@ export const TAGS = {
   url: 'ecs-paas:url',
   /** `/preview keep`: no idle teardown before this time (ISO 8601). */
   keepUntil: 'ecs-paas:keep-until',
+  /**
+   * Where the preview's route lives (mode, zone, domain, listener, VPC), recorded at launch so a
+   * teardown needs nothing but the task: the config may since have been deleted, broken or moved.
+   */
+  routing: 'ecs-paas:routing',
+  zone: 'ecs-paas:zone',
+  domain: 'ecs-paas:domain',
+  listener: 'ecs-paas:listener',
+  vpc: 'ecs-paas:vpc',
 } as const;
 
 /** The `startedBy` every preview task is started with, so one ListTasks finds them all. */
