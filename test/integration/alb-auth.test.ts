@@ -292,7 +292,7 @@ describe('routing.auth on the preview rules', () => {
     });
     expect(Number(bypass?.Priority)).toBeLessThan(Number(login?.Priority));
 
-    await router(listenerArn, auth).unroute([HOST]);
+    await router(listenerArn, auth).unroute([HOST], new Map([[HOST, { repo: 'acme/web', pr: 1 }]]));
 
     expect(await rules(listenerArn)).toEqual([]);
     expect(await groupCount()).toBe(0);

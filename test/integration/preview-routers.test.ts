@@ -298,10 +298,15 @@ describe('alb router', () => {
       options,
     );
 
+  /** What `target()` routes as: the owner its rules and target groups are tagged for. */
+  const OWNER = { repo: 'octo/web', pr: 1 };
+  const owners = (...hostnames: string[]) => new Map(hostnames.map((h) => [h, OWNER]));
+
   /** A host this router made: owned, and measured by its target group's RequestCount on this ALB. */
   const albRouted = (hostname: string) => ({
     hostname,
     owned: true,
+    owner: OWNER,
     requestMetric: {
       namespace: 'AWS/ApplicationELB',
       name: 'RequestCount',
@@ -403,7 +408,7 @@ describe('alb router', () => {
   it('gives each host name the lowest free priority', async () => {
     await router().route(target('pr-1-web', '10.0.0.1'));
     await router().route(target('pr-2-web', '10.0.0.2'));
-    await router().unroute([`pr-1-web.${DOMAIN}`]);
+    await router().unroute([`pr-1-web.${DOMAIN}`], owners(`pr-1-web.${DOMAIN}`));
     await router().route(target('pr-3-web', '10.0.0.3'));
 
     const priorities = Object.fromEntries((await hostRules()).map((r) => [r.host, r.priority]));
@@ -444,8 +449,9 @@ describe('alb router', () => {
     await router().route(target('pr-2-web', '10.0.0.2'));
     await router().route(target('pr-3-web', '10.0.0.3'));
     proxy.resetCounts();
+    const mine = owners(`pr-1-web.${DOMAIN}`, `pr-2-web.${DOMAIN}`);
 
-    await router().unroute([`pr-1-web.${DOMAIN}`, `pr-2-web.${DOMAIN}`]);
+    await router().unroute([`pr-1-web.${DOMAIN}`, `pr-2-web.${DOMAIN}`], mine);
 
     expect(proxy.counts()['Route53.ChangeResourceRecordSets']).toBe(1);
     expect((await hostRules()).map((r) => r.host)).toEqual([`pr-3-web.${DOMAIN}`]);
@@ -457,7 +463,7 @@ describe('alb router', () => {
     expect(await router().routed()).toEqual([albRouted(`pr-3-web.${DOMAIN}`)]);
 
     proxy.resetCounts();
-    await router().unroute([`pr-1-web.${DOMAIN}`, `pr-2-web.${DOMAIN}`]);
+    await router().unroute([`pr-1-web.${DOMAIN}`, `pr-2-web.${DOMAIN}`], mine);
     expect(changeCalls()).toEqual({});
   });
 
