@@ -73740,7 +73740,7 @@ function createAwsClients(region, overrides = {}, env = process.env) {
         ecr: () => (ecr ??= __nccwpck_require__.e(/* import() */ 249).then(__nccwpck_require__.t.bind(__nccwpck_require__, 8249, 19)).then(({ ECRClient: Client }) => new Client(config))),
         logs: () => (logs ??= __nccwpck_require__.e(/* import() */ 303).then(__nccwpck_require__.t.bind(__nccwpck_require__, 2684, 19)).then(({ CloudWatchLogsClient: Client }) => new Client(config))),
         ec2: () => (ec2 ??= __nccwpck_require__.e(/* import() */ 193).then(__nccwpck_require__.t.bind(__nccwpck_require__, 5193, 19)).then(({ EC2Client: Client }) => new Client(config))),
-        route53: () => (route53 ??= __nccwpck_require__.e(/* import() */ 621).then(__nccwpck_require__.t.bind(__nccwpck_require__, 8621, 19)).then(({ Route53Client: Client }) => new Client(config))),
+        route53: () => (route53 ??= __nccwpck_require__.e(/* import() */ 2).then(__nccwpck_require__.t.bind(__nccwpck_require__, 8621, 19)).then(({ Route53Client: Client }) => new Client(config))),
         elbv2: () => (elbv2 ??= __nccwpck_require__.e(/* import() */ 586).then(__nccwpck_require__.t.bind(__nccwpck_require__, 586, 19)).then(({ ElasticLoadBalancingV2Client: Client }) => new Client(config))),
         cloudwatch: () => (cloudwatch ??= __nccwpck_require__.e(/* import() */ 85).then(__nccwpck_require__.t.bind(__nccwpck_require__, 4085, 19)).then(({ CloudWatchClient: Client }) => new Client(config))),
     };
@@ -74690,7 +74690,7 @@ async function runAction(env = process.env) {
         }
     };
     if (settings.command === 'preview' || settings.command === 'teardown') {
-        const { runPreviewCommand } = await Promise.all(/* import() */[__nccwpck_require__.e(815), __nccwpck_require__.e(621), __nccwpck_require__.e(336)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1336));
+        const { runPreviewCommand } = await Promise.all(/* import() */[__nccwpck_require__.e(815), __nccwpck_require__.e(2), __nccwpck_require__.e(331)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1331));
         return runPreviewCommand(settings, clients, env, logins);
     }
     const provided = await timed(settings.image ? 'resolve image' : 'build and push', () => (0,provide_action_image/* provideActionImage */.T)(settings, clients, env, { sha: settings.sha, repository: settings.ecrRepository }, logins));

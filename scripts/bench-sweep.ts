@@ -1,6 +1,7 @@
 /**
  * The sweep's figures: a fleet of 10, 100 and 1,000 dns previews (a tenth idle, the rest with
- * requests an hour ago) swept once, against moto and a Prism-checked GitHub, with AWS and GitHub
+ * requests an hour ago), each name claimed with its ownership TXT record and each task tagged with
+ * its routing, swept once, against moto and a Prism-checked GitHub, with AWS and GitHub
  * calls by operation and wall time; then the same fleet purged the way per-preview purgers work
  * (each preview: its PR read, its own metric read, its own DNS change), for comparison.
  */
@@ -22,8 +23,10 @@ import { idleVerdict } from '../src/core/preview/idle.js';
 import { deregister } from '../src/core/preview/launch-preview.js';
 import { listPreviewTasks } from '../src/core/preview/preview-tasks.js';
 import { readLastRequests } from '../src/core/preview/request-metrics.js';
-import { deleteARecords } from '../src/core/preview/router.js';
+import { ownerValue } from '../src/core/preview/dns-owner.js';
+import { createDnsRouter } from '../src/core/preview/dns-router.js';
 import { STARTED_BY, TAGS } from '../src/core/preview/routing-types.js';
+import { routingTags } from '../src/core/preview/tagged-routing.js';
 import { createDefaultNetwork, testAwsConfig } from '../test/support/aws.js';
 import type { FaultProxy } from '../test/support/fault-proxy.js';
 import { testOctokit } from '../test/support/github.js';
@@ -56,7 +59,7 @@ async function buildFleet(moto: Moto, size: number, now: Date): Promise<Fleet> {
     disableRequestCompression: true,
   });
   const launchedAt = new Date(now.getTime() - 30 * HOUR).toISOString();
-  const records: Array<{ label: string; ip: string }> = [];
+  const records: Array<{ label: string; ip: string; pr: number }> = [];
   const idle = new Set(Array.from({ length: size / 10 }, (_, i) => i * 10 + 1));
   const numbers = Array.from({ length: size }, (_, i) => i + 1);
   for (let i = 0; i < numbers.length; i += 8) {
@@ -85,29 +88,48 @@ async function buildFleet(moto: Moto, size: number, now: Date): Promise<Fleet> {
               [TAGS.subdomain]: label,
               [TAGS.url]: `http://${label}.${DOMAIN}`,
               [TAGS.launchedAt]: launchedAt,
+              ...routingTags({
+                mode: 'dns',
+                hostedZoneId: fixture.zoneId,
+                domain: DOMAIN,
+                port: 80,
+                subdomain: 'pr-{number}-{repo}',
+              }),
             }).map(([key, value]) => ({ key, value })),
           }),
         );
         if (!run.tasks?.[0]) throw new Error(`RunTask started nothing for PR ${n}`);
-        records.push({ label, ip: `10.${(n >> 8) & 255}.${n & 255}.1` });
+        records.push({ label, ip: `10.${(n >> 8) & 255}.${n & 255}.1`, pr: n });
       }),
     );
   }
-  // Route 53 counts an UPSERT twice against its 1,000 records per change batch.
-  for (let i = 0; i < records.length; i += 400) {
+  // Each preview's name as the dns router claims it: its A record and the TXT record naming its
+  // owner. Route 53 counts an UPSERT twice against its 1,000 records per change batch.
+  for (let i = 0; i < records.length; i += 200) {
     await fixture.route53.send(
       new ChangeResourceRecordSetsCommand({
         HostedZoneId: fixture.zoneId,
         ChangeBatch: {
-          Changes: records.slice(i, i + 400).map(({ label, ip }) => ({
-            Action: 'UPSERT',
-            ResourceRecordSet: {
-              Name: `${label}.${DOMAIN}`,
-              Type: 'A',
-              TTL: 60,
-              ResourceRecords: [{ Value: ip }],
+          Changes: records.slice(i, i + 200).flatMap(({ label, ip, pr }) => [
+            {
+              Action: 'UPSERT' as const,
+              ResourceRecordSet: {
+                Name: `${label}.${DOMAIN}`,
+                Type: 'A' as const,
+                TTL: 60,
+                ResourceRecords: [{ Value: ip }],
+              },
             },
-          })),
+            {
+              Action: 'UPSERT' as const,
+              ResourceRecordSet: {
+                Name: `${label}.${DOMAIN}`,
+                Type: 'TXT' as const,
+                TTL: 60,
+                ResourceRecords: [{ Value: ownerValue({ repo: 'acme/web', pr }) }],
+              },
+            },
+          ]),
         },
       }),
     );
@@ -150,7 +172,10 @@ async function perPreviewPurge(bot: BotServices, fleet: Fleet, now: Date): Promi
   if (!config?.activityMetric || config.idleAfterMs === null) throw new Error('bench config');
   const metric = config.activityMetric;
   const cloudwatch = await bot.aws.cloudwatch();
-  const route53 = await bot.aws.route53();
+  const router = createDnsRouter(await bot.aws.route53(), {
+    ...config.routing,
+    mode: 'dns',
+  });
   let stopped = 0;
   for (const task of await listPreviewTasks(bot.aws.ecs, config.cluster)) {
     const pull = await getPull(api, REPO, task.pr);
@@ -182,7 +207,9 @@ async function perPreviewPurge(bot: BotServices, fleet: Fleet, now: Date): Promi
     if (!verdict.idle) continue;
     await stopOne(bot.aws.ecs, task.arn);
     await deregister(bot, [task.task.taskDefinitionArn ?? '']);
-    await deleteARecords(route53, config.routing.hostedZoneId, [`${task.label}.${DOMAIN}`]);
+    // The name and its owner record, as a teardown that owns what it deletes removes them.
+    const name = `${task.label}.${DOMAIN}`;
+    await router.unroute([name], new Map([[name, { repo: 'acme/web', pr: task.pr }]]));
     await deactivatePreviewDeployments(api, REPO, task.pr, silentLogger);
     await upsertComment(
       api,

@@ -1,8 +1,8 @@
-export const id = 391;
-export const ids = [391];
+export const id = 459;
+export const ids = [459];
 export const modules = {
 
-/***/ 9391:
+/***/ 8459:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -220,9 +220,68 @@ async function listenerProblem(clients, listenerArn, domain) {
         : `the HTTPS listener in routing.listener-arn has no ACM certificate for ${wanted}: add one to the listener, or ${attach}`;
 }
 
+// EXTERNAL MODULE: ./src/core/preview/dns-owner.ts
+var dns_owner = __webpack_require__(589);
 // EXTERNAL MODULE: ./src/core/preview/routing-types.ts
 var routing_types = __webpack_require__(1622);
+;// CONCATENATED MODULE: ./src/core/preview/alb-owner.ts
+
+
+
+
+/** ELBv2 refuses DescribeTags for more resources than this in one call. */
+const TAG_BATCH = 20;
+/** The tags of each resource, read 20 at a time; a resource ELBv2 does not list maps to none. */
+async function tagsOf(elbv2, arns) {
+    const unique = [...new Set(arns.filter((arn) => Boolean(arn)))];
+    const tags = new Map();
+    for (let i = 0; i < unique.length; i += TAG_BATCH) {
+        const batch = unique.slice(i, i + TAG_BATCH);
+        try {
+            const { TagDescriptions = [] } = await elbv2.send(new dist_cjs.DescribeTagsCommand({ ResourceArns: batch }));
+            for (const { ResourceArn, Tags } of TagDescriptions) {
+                if (ResourceArn)
+                    tags.set(ResourceArn, Tags ?? []);
+            }
+        }
+        catch (error) {
+            throw (0,errors/* withContext */.eQ)(`Could not read the tags of ${batch.join(', ')}`, error);
+        }
+    }
+    return tags;
+}
+const tagValue = (tags, key) => tags.find((t) => t.Key === key)?.Value;
+/** The repository and PR a rule's or target group's tags name, when they name one fully. */
+function tagOwner(tags) {
+    const repo = tagValue(tags, routing_types/* TAGS */.gp.repo);
+    const pr = tagValue(tags, routing_types/* TAGS */.gp.pr);
+    return repo && pr && /^\d+$/.test(pr) ? { repo, pr: Number(pr) } : undefined;
+}
+/**
+ * A half-written or garbled owner tag still claims the resource, for no one: only resources with
+ * neither tag (made by hand, or by a release that wrote none) are unclaimed.
+ */
+const isClaimed = (tags) => tagValue(tags, routing_types/* TAGS */.gp.repo) !== undefined || tagValue(tags, routing_types/* TAGS */.gp.pr) !== undefined;
+/** Someone other than `owner` holds the resource. */
+function claimedByOther(tags, owner) {
+    return isClaimed(tags) && !(0,dns_owner/* sameOwner */.s0)(tagOwner(tags), owner);
+}
+/**
+ * Whether a host's rules and target group (their tags, one list each) may be removed for a caller
+ * expecting `expected` to own the host. The same rule as dns mode's ownership record: claimed
+ * resources go only as their owner's, and a host nothing claims goes only by the sweep's own
+ * judgement (no expected owner), never by a PR's teardown.
+ */
+function mayRemove(held, expected) {
+    const claimed = held.filter(isClaimed);
+    return claimed.length > 0
+        ? claimed.every((tags) => (0,dns_owner/* sameOwner */.s0)(tagOwner(tags), expected))
+        : expected === undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/core/preview/alb-router.ts
+
+
 
 
 
@@ -252,6 +311,7 @@ function hostsOf(rule) {
         .flatMap((c) => [...(c.HostHeaderConfig?.Values ?? []), ...(c.Values ?? [])])
         .map(router/* hostKey */._9);
 }
+const rulesOf = (rules, host) => rules.filter((r) => !r.IsDefault && hostsOf(r).includes(host));
 function forwardsOf(rule) {
     return (rule.Actions ?? [])
         .filter((a) => a.Type === 'forward')
@@ -319,10 +379,15 @@ function createAlbRouter(clients, settings, options = {}) {
             throw (0,errors/* withContext */.eQ)(`Could not look up target group ${name}`, error);
         }
     };
-    const ensureTargetGroup = (hostname, tags) => step(`Could not create the target group for ${hostname}`, async () => {
+    const findHost = async (hostname) => {
+        const group = await findTargetGroup(targetGroupName(hostname));
+        const rules = await listRules();
+        const arns = [group?.TargetGroupArn, ...rulesOf(rules, hostname).map((r) => r.RuleArn)];
+        return { ...(group && { group }), rules, tags: await tagsOf(elbv2, arns) };
+    };
+    const ensureTargetGroup = (hostname, tags, found) => step(`Could not create the target group for ${hostname}`, async () => {
         const name = targetGroupName(hostname);
-        let group = await findTargetGroup(name);
-        let fresh = false;
+        let group = found;
         if (!group) {
             try {
                 const { TargetGroups } = await elbv2.send(new dist_cjs.CreateTargetGroupCommand({
@@ -338,10 +403,9 @@ function createAlbRouter(clients, settings, options = {}) {
                     Tags: tags,
                 }));
                 group = TargetGroups?.[0];
-                fresh = true;
             }
             catch (error) {
-                // Another route() of the same host won the race: use its group.
+                // Another route() of the same host won the race: its group, once route() knows whose.
                 if (!named(error, 'DuplicateTargetGroupNameException'))
                     throw error;
                 group = await findTargetGroup(name);
@@ -356,7 +420,7 @@ function createAlbRouter(clients, settings, options = {}) {
                 HealthCheckPath: settings.healthCheckPath,
             }));
         }
-        return { arn, fresh };
+        return arn;
     });
     /** Registers the task; returns the other targets, which are dropped once it is healthy. */
     const ensureTarget = (groupArn, target) => step(`Could not register ${target.ip}:${target.port} for ${target.hostname}`, async () => {
@@ -418,10 +482,9 @@ function createAlbRouter(clients, settings, options = {}) {
      * The bypass rule (host + header → forward), when one is configured, and the preview's rule
      * (host → login, forward). The bypass rule must be evaluated first: it gets the lower priority.
      */
-    const ensureRules = (groupArn, hostname, tags, auth) => step(`Could not create the listener rules for ${hostname}`, async () => {
-        const rules = await listRules();
+    const ensureRules = (groupArn, hostname, tags, auth, rules) => step(`Could not create the listener rules for ${hostname}`, async () => {
         const used = new Set(rules.map((r) => Number(r.Priority)));
-        const ours = rules.filter((r) => !r.IsDefault && hostsOf(r).includes(hostname));
+        const ours = rulesOf(rules, hostname);
         const forward = [{ Type: 'forward', TargetGroupArn: groupArn }];
         // A new pair is created bypass first, so it already has the lower priority.
         const oldBypass = ours.find(isBypassRule);
@@ -469,19 +532,16 @@ function createAlbRouter(clients, settings, options = {}) {
         }
         return bypass ? [main, bypass] : [main];
     });
-    /** A new push changes the SHA tag; resources made by this call already carry the right tags. */
-    const syncTags = (arns, tags) => step(`Could not tag ${arns.join(', ')}`, async () => {
-        if (arns.length === 0)
-            return;
-        const { TagDescriptions = [] } = await elbv2.send(new dist_cjs.DescribeTagsCommand({ ResourceArns: arns }));
+    /** A new push changes the SHA tag; `held` has the tags each resource carried when it was read. */
+    const syncTags = async (arns, held, tags) => {
         const outdated = arns.filter((arn) => {
-            const have = TagDescriptions.find((d) => d.ResourceArn === arn)?.Tags ?? [];
+            const have = held.get(arn) ?? [];
             return tags.some((t) => !have.some((h) => h.Key === t.Key && h.Value === t.Value));
         });
-        if (outdated.length > 0) {
-            await elbv2.send(new dist_cjs.AddTagsCommand({ ResourceArns: outdated, Tags: tags }));
-        }
-    });
+        if (outdated.length === 0)
+            return;
+        await step(`Could not tag ${outdated.join(', ')}`, () => elbv2.send(new dist_cjs.AddTagsCommand({ ResourceArns: outdated, Tags: tags })));
+    };
     const ensureAlias = async (hostname) => {
         const lb = await loadBalancer();
         const alias = (await (0,router/* findARecord */.Ar)(route53, zone, hostname))?.AliasTarget;
@@ -529,8 +589,8 @@ function createAlbRouter(clients, settings, options = {}) {
             },
         ],
     });
-    /** Host names of our target groups in the VPC that no load balancer uses, from their tags. */
-    const detachedGroupHosts = () => step('Could not list target groups', async () => {
+    /** Our target groups in the VPC that no load balancer uses: their hosts and owners, by tags. */
+    const detachedGroups = () => step('Could not list target groups', async () => {
         const detached = [];
         let marker;
         do {
@@ -540,21 +600,17 @@ function createAlbRouter(clients, settings, options = {}) {
                 (g.LoadBalancerArns ?? []).length === 0));
             marker = page.NextMarker;
         } while (marker);
-        const hosts = [];
-        // DescribeTags takes 20 resources per call.
-        for (let i = 0; i < detached.length; i += 20) {
-            const batch = detached.slice(i, i + 20);
-            const { TagDescriptions = [] } = await elbv2.send(new dist_cjs.DescribeTagsCommand({ ResourceArns: batch.map((g) => g.TargetGroupArn ?? '') }));
-            for (const group of batch) {
-                const tags = TagDescriptions.find((d) => d.ResourceArn === group.TargetGroupArn)?.Tags;
-                const label = tags?.find((t) => t.Key === routing_types/* TAGS */.gp.subdomain)?.Value;
-                const hostname = label ? (0,router/* hostKey */._9)(`${label}.${settings.domain}`) : undefined;
-                // The name is a hash of the host: a match proves the group is this domain's.
-                if (hostname && targetGroupName(hostname) === group.TargetGroupName)
-                    hosts.push(hostname);
-            }
-        }
-        return hosts;
+        const tags = await tagsOf(elbv2, detached.map((g) => g.TargetGroupArn));
+        return detached.flatMap((group) => {
+            const held = tags.get(group.TargetGroupArn ?? '') ?? [];
+            const label = held.find((t) => t.Key === routing_types/* TAGS */.gp.subdomain)?.Value;
+            const hostname = label ? (0,router/* hostKey */._9)(`${label}.${settings.domain}`) : undefined;
+            const owner = tagOwner(held);
+            // The name is a hash of the host: a match proves the group is this domain's.
+            return hostname && targetGroupName(hostname) === group.TargetGroupName
+                ? [{ hostname, ...(owner && { owner }) }]
+                : [];
+        });
     });
     return {
         async preflight() {
@@ -574,41 +630,62 @@ function createAlbRouter(clients, settings, options = {}) {
         async route(target) {
             const hostname = (0,router/* checkUnder */.pV)(settings.domain, target.hostname);
             const tags = tagsFor(target);
+            const owner = { repo: target.repo, pr: target.pr };
             // Secrets first: one that cannot be read leaves no group or rule behind.
             const auth = await resolveAuth(secrets, settings.auth);
-            const group = await ensureTargetGroup(hostname, tags);
-            const stale = await ensureTarget(group.arn, target);
-            const rules = await ensureRules(group.arn, hostname, tags, auth);
-            await syncTags([group, ...rules].filter((r) => !r.fresh).map((r) => r.arn), tags);
+            // Another repository's group or rule for the name: refuse before touching either.
+            const found = await findHost(hostname);
+            if ([...found.tags.values()].some((held) => claimedByOther(held, owner))) {
+                throw new dns_owner/* NameTakenError */.B6(hostname);
+            }
+            const groupArn = await ensureTargetGroup(hostname, tags, found.group);
+            if (!found.group) {
+                // Another repository's route() may have made it since we looked: CreateTargetGroup hands
+                // back an existing group of equal settings (a duplicate, on some servers) as if new.
+                const made = await tagsOf(elbv2, [groupArn]);
+                if (claimedByOther(made.get(groupArn) ?? [], owner))
+                    throw new dns_owner/* NameTakenError */.B6(hostname);
+                made.forEach((held, arn) => found.tags.set(arn, held));
+            }
+            const stale = await ensureTarget(groupArn, target);
+            const rules = await ensureRules(groupArn, hostname, tags, auth, found.rules);
+            await syncTags([groupArn, ...rules.filter((r) => !r.fresh).map((r) => r.arn)], found.tags, tags);
             await ensureAlias(hostname);
-            await waitHealthy(group.arn, target);
+            await waitHealthy(groupArn, target);
             // Only now: until the new task is healthy, the old one keeps serving the preview.
             if (stale.length > 0) {
-                await step(`Could not deregister the old targets of ${hostname}`, () => elbv2.send(new dist_cjs.DeregisterTargetsCommand({ TargetGroupArn: group.arn, Targets: stale })));
+                await step(`Could not deregister the old targets of ${hostname}`, () => elbv2.send(new dist_cjs.DeregisterTargetsCommand({ TargetGroupArn: groupArn, Targets: stale })));
             }
             return { url: `https://${hostname}` };
         },
-        async unroute(hostnames) {
+        async unroute(hostnames, owners) {
             const keys = new Set(hostnames.map(router/* hostKey */._9));
             if (keys.size === 0)
                 return;
-            // A rule that also routes a host we were not asked about is not ours to delete.
-            const rules = (await listRules()).filter((r) => {
-                const hosts = hostsOf(r);
-                return !r.IsDefault && hosts.length > 0 && hosts.every((h) => keys.has(h));
-            });
-            // The bypass rule names the same host, so it goes with the preview's rule.
-            for (const rule of rules) {
+            const rules = (await listRules()).filter((r) => !r.IsDefault && hostsOf(r).some((h) => keys.has(h)));
+            const groups = new Map();
+            for (const key of keys) {
+                const arn = (await findTargetGroup(targetGroupName(key)))?.TargetGroupArn;
+                if (arn)
+                    groups.set(key, arn);
+            }
+            const tags = await tagsOf(elbv2, [...rules.map((r) => r.RuleArn), ...groups.values()]);
+            const held = (arn) => tags.get(arn ?? '') ?? [];
+            // Any rule naming the host counts, so a foreign rule also routing it keeps the host whole.
+            const removable = new Set([...keys].filter((key) => mayRemove([...rulesOf(rules, key).map((r) => r.RuleArn), groups.get(key)].map(held), owners?.get(key))));
+            // A rule that also routes a host we may not remove is not ours to delete. The bypass rule
+            // names the same host, so it goes with the preview's rule.
+            for (const rule of rules.filter((r) => hostsOf(r).every((h) => removable.has(h)))) {
                 await step(`Could not delete listener rule for ${hostsOf(rule).join(', ')}`, () => deleteRule(rule.RuleArn));
             }
             // Groups are deleted after the rules: a group a rule still forwards to cannot be deleted.
-            for (const key of keys) {
-                const group = await findTargetGroup(targetGroupName(key));
-                if (!group?.TargetGroupArn)
+            for (const key of removable) {
+                const arn = groups.get(key);
+                if (!arn)
                     continue;
                 await step(`Could not delete the target group of ${key}`, async () => {
                     try {
-                        await elbv2.send(new dist_cjs.DeleteTargetGroupCommand({ TargetGroupArn: group.TargetGroupArn }));
+                        await elbv2.send(new dist_cjs.DeleteTargetGroupCommand({ TargetGroupArn: arn }));
                     }
                     catch (error) {
                         if (!named(error, 'TargetGroupNotFoundException'))
@@ -616,24 +693,37 @@ function createAlbRouter(clients, settings, options = {}) {
                     }
                 });
             }
-            await (0,router/* deleteARecords */.zR)(route53, zone, [...keys]);
+            await (0,router/* deleteARecords */.zR)(route53, zone, [...removable]);
         },
         async routed() {
             const suffix = `.${(0,router/* hostKey */._9)(settings.domain)}`;
-            const hosts = new Map();
+            const found = [];
             for (const rule of await listRules()) {
                 const forwards = forwardsOf(rule);
                 for (const host of hostsOf(rule)) {
                     const group = forwards.find((arn) => arn.includes(`:targetgroup/${targetGroupName(host)}/`));
-                    if (!host.endsWith(suffix) || !group)
-                        continue;
-                    hosts.set(host, { hostname: host, owned: true, requestMetric: requestCount(group) });
+                    if (host.endsWith(suffix) && group)
+                        found.push({ host, group, rule });
                 }
             }
+            // One DescribeTags per 20 rules, not one per preview.
+            const tags = await tagsOf(elbv2, found.map((f) => f.rule.RuleArn));
+            const hosts = new Map();
+            for (const { host, group, rule } of found) {
+                // The bypass rule and the preview's rule carry the same tags; either one tells.
+                const owner = tagOwner(tags.get(rule.RuleArn ?? '') ?? []) ?? hosts.get(host)?.owner;
+                hosts.set(host, {
+                    hostname: host,
+                    owned: true,
+                    requestMetric: requestCount(group),
+                    ...(owner && { owner }),
+                });
+            }
             // Left behind by a crash between creating the group and its rule, or between deleting them.
-            for (const hostname of await detachedGroupHosts()) {
-                if (!hosts.has(hostname))
-                    hosts.set(hostname, { hostname, owned: true });
+            for (const { hostname, owner } of await detachedGroups()) {
+                if (hosts.has(hostname))
+                    continue;
+                hosts.set(hostname, { hostname, owned: true, ...(owner && { owner }) });
             }
             const lb = await loadBalancer();
             for (const record of await (0,router/* listARecords */.O1)(route53, zone)) {
@@ -651,8 +741,68 @@ function createAlbRouter(clients, settings, options = {}) {
 }
 
 
+/***/ }),
+
+/***/ 589:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   A7: () => (/* binding */ readOwner),
+/* harmony export */   B6: () => (/* binding */ NameTakenError),
+/* harmony export */   KA: () => (/* binding */ recordsAt),
+/* harmony export */   dw: () => (/* binding */ ownerValue),
+/* harmony export */   s0: () => (/* binding */ sameOwner)
+/* harmony export */ });
+/* harmony import */ var _aws_sdk_client_route_53__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(8621);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(4296);
+/* harmony import */ var _router_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(979);
+
+
+
+/** `"ecs-paas repo=acme/web pr=1"`: Route 53 wants TXT values quoted. */
+function ownerValue(owner) {
+    return `"ecs-paas repo=${owner.repo} pr=${owner.pr}"`;
+}
+function readOwner(record) {
+    for (const { Value } of record?.ResourceRecords ?? []) {
+        const match = /^"ecs-paas repo=([^\s"]+) pr=(\d+)"$/.exec(Value ?? '');
+        if (match?.[1] && match[2])
+            return { repo: match[1], pr: Number(match[2]) };
+    }
+    return undefined;
+}
+const sameOwner = (a, b) => a !== undefined &&
+    b !== undefined &&
+    a.repo.toLowerCase() === b.repo.toLowerCase() &&
+    a.pr === b.pr;
+/** The name is held by another repository's preview (or by a record ecs-paas did not make). */
+class NameTakenError extends _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .PublicError */ .IW {
+    constructor(hostname) {
+        super(`${hostname} is already claimed by another preview or record in the zone; nothing of it was changed. Give this repository's previews their own names with {repo} or {owner} in routing.subdomain.`);
+        this.name = 'NameTakenError';
+    }
+}
+/** The A and TXT records Route 53 holds at one name (one read from its place in the zone). */
+async function recordsAt(route53, zoneId, hostname) {
+    try {
+        const { ResourceRecordSets = [] } = await route53.send(new _aws_sdk_client_route_53__WEBPACK_IMPORTED_MODULE_2__.ListResourceRecordSetsCommand({
+            HostedZoneId: zoneId,
+            StartRecordName: hostname,
+            MaxItems: 10,
+        }));
+        const here = ResourceRecordSets.filter((r) => (0,_router_js__WEBPACK_IMPORTED_MODULE_1__/* .hostKey */ ._9)(r.Name ?? '') === (0,_router_js__WEBPACK_IMPORTED_MODULE_1__/* .hostKey */ ._9)(hostname));
+        const a = here.find((r) => r.Type === 'A');
+        const txt = here.find((r) => r.Type === 'TXT');
+        return { ...(a && { a }), ...(txt && { txt }) };
+    }
+    catch (error) {
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .withContext */ .eQ)(`Could not read DNS records of ${hostname}`, error);
+    }
+}
+
+
 /***/ })
 
 };
 
-//# sourceMappingURL=391.index.js.map
+//# sourceMappingURL=459.index.js.map

@@ -1,8 +1,8 @@
-export const id = 336;
-export const ids = [336];
+export const id = 331;
+export const ids = [331];
 export const modules = {
 
-/***/ 1336:
+/***/ 1331:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -979,7 +979,7 @@ async function isHead(api, repo, number, sha) {
 async function createRouter(aws, routing) {
     if (routing.mode === 'alb') {
         const [{ createAlbRouter }, { albServiceClients }] = await Promise.all([
-            Promise.all(/* import() */[__webpack_require__.e(586), __webpack_require__.e(490), __webpack_require__.e(994), __webpack_require__.e(391)]).then(__webpack_require__.bind(__webpack_require__, 9391)),
+            Promise.all(/* import() */[__webpack_require__.e(586), __webpack_require__.e(490), __webpack_require__.e(994), __webpack_require__.e(459)]).then(__webpack_require__.bind(__webpack_require__, 8459)),
             __webpack_require__.e(/* import() */ 350).then(__webpack_require__.bind(__webpack_require__, 5350)),
         ]);
         const elbv2 = await aws.elbv2();
@@ -989,7 +989,7 @@ async function createRouter(aws, routing) {
             ...(await albServiceClients(elbv2, routing.auth !== undefined)),
         }, routing);
     }
-    const { createDnsRouter } = await __webpack_require__.e(/* import() */ 82).then(__webpack_require__.bind(__webpack_require__, 7082));
+    const { createDnsRouter } = await __webpack_require__.e(/* import() */ 621).then(__webpack_require__.bind(__webpack_require__, 621));
     return createDnsRouter(await aws.route53(), routing);
 }
 
@@ -1001,7 +1001,57 @@ var explain_failure = __webpack_require__(3558);
 var load_task_definition = __webpack_require__(8627);
 // EXTERNAL MODULE: ./src/core/preview/routing-types.ts
 var routing_types = __webpack_require__(1622);
+;// CONCATENATED MODULE: ./src/core/preview/tagged-routing.ts
+
+/** The tags that say where a preview's route lives; every preview task carries them. */
+function routingTags(routing) {
+    return {
+        [routing_types/* TAGS */.gp.routing]: routing.mode,
+        [routing_types/* TAGS */.gp.zone]: routing.hostedZoneId,
+        [routing_types/* TAGS */.gp.domain]: routing.domain.toLowerCase(),
+        ...(routing.mode === 'alb' && {
+            [routing_types/* TAGS */.gp.listener]: routing.listenerArn,
+            [routing_types/* TAGS */.gp.vpc]: routing.vpcId,
+        }),
+    };
+}
+/**
+ * The routing a task's tags describe, complete enough to find and remove its route (not to make
+ * one: port, label template and health check are the config's business). Undefined for a task
+ * launched before these tags existed, or whose tags were edited into something unusable.
+ */
+function routingFromTags(tags) {
+    const zone = tags.get(routing_types/* TAGS */.gp.zone);
+    const domain = tags.get(routing_types/* TAGS */.gp.domain);
+    if (!zone || !domain)
+        return undefined;
+    const common = { hostedZoneId: zone, domain, port: 80, subdomain: 'pr-{number}-{repo}' };
+    const mode = tags.get(routing_types/* TAGS */.gp.routing);
+    if (mode === 'dns')
+        return { mode, ...common };
+    const listenerArn = tags.get(routing_types/* TAGS */.gp.listener);
+    const vpcId = tags.get(routing_types/* TAGS */.gp.vpc);
+    if (mode === 'alb' && listenerArn && vpcId) {
+        return { mode, ...common, listenerArn, vpcId, healthCheckPath: '/' };
+    }
+    return undefined;
+}
+/**
+ * One key per place routes live: routes found under the same key are removed by one router, in
+ * one batch per zone. The config's routing and a task's tagged one share a key when they name the
+ * same place, whatever port or label template the config has.
+ */
+function routingKey(routing) {
+    return JSON.stringify([
+        routing.mode,
+        routing.hostedZoneId,
+        routing.domain.toLowerCase(),
+        routing.mode === 'alb' ? [routing.listenerArn, routing.vpcId] : [],
+    ]);
+}
+
 ;// CONCATENATED MODULE: ./src/core/preview/preview-tasks.ts
+
 
 
 
@@ -1044,14 +1094,14 @@ async function describePreviewTasks(ecs, cluster, arns) {
         }))
             .catch((error) => Promise.reject((0,errors/* withContext */.eQ)('Could not describe preview tasks', error)));
         for (const task of response.tasks ?? []) {
-            const preview = toPreviewTask(task);
+            const preview = toPreviewTask(task, cluster);
             if (preview)
                 result.push(preview);
         }
     }
     return result;
 }
-function toPreviewTask(task) {
+function toPreviewTask(task, cluster) {
     const tags = new Map((task.tags ?? []).map((tag) => [tag.key ?? '', tag.value ?? '']));
     if (tags.get(routing_types/* TAGS */.gp.managed) !== 'true' || !task.taskArn)
         return undefined;
@@ -1064,9 +1114,11 @@ function toPreviewTask(task) {
     const lastActivity = dateTag(tags.get(routing_types/* TAGS */.gp.lastActivity));
     const launchedAt = dateTag(tags.get(routing_types/* TAGS */.gp.launchedAt));
     const keepUntil = dateTag(tags.get(routing_types/* TAGS */.gp.keepUntil));
+    const routing = routingFromTags(tags);
     return {
         task,
         arn: task.taskArn,
+        cluster,
         repo,
         pr,
         sha: tags.get(routing_types/* TAGS */.gp.sha) ?? '',
@@ -1076,6 +1128,7 @@ function toPreviewTask(task) {
         ...(lastActivity && { lastActivity }),
         ...(launchedAt && { launchedAt }),
         ...(keepUntil && { keepUntil }),
+        ...(routing && { routing }),
         status: task.lastStatus ?? 'UNKNOWN',
         ...(task.startedAt ? { startedAt: task.startedAt } : {}),
         ...(task.createdAt ? { createdAt: task.createdAt } : {}),
@@ -1224,6 +1277,7 @@ async function waitForTask(ecs, cluster, taskArn, options) {
 
 
 
+
 /** Why ecs-paas stopped a task; read back to tell "replaced" from "crashed". */
 const SUPERSEDED = 'ecs-paas: superseded by';
 /**
@@ -1308,6 +1362,7 @@ async function launchPreview(deps, settings, request) {
         [routing_types/* TAGS */.gp.launchedBy]: request.launchedBy,
         [routing_types/* TAGS */.gp.launchedAt]: new Date(started).toISOString(),
         ...(keepUntil && { [routing_types/* TAGS */.gp.keepUntil]: keepUntil.toISOString() }),
+        ...routingTags(settings.routing),
     }).map(([key, value]) => ({ key, value: (0,routing_types/* tagValue */.EZ)(value) }));
     const base = await (0,load_task_definition/* describeTaskDefinition */.o)(deps.aws.ecs, settings.taskDefinition);
     const { definition, container } = previewTaskDefinition(base.input, {
@@ -1534,30 +1589,74 @@ var router = __webpack_require__(979);
 
 
 
+
+
+
 /**
  * Removes everything a PR's preview holds: its tasks, its route (record, rule, target group) and
- * its preview revisions. With nothing left it succeeds and changes nothing.
+ * its preview revisions. The tasks are found by their tags in every cluster of the scope and the
+ * config's, and each route is removed where its task's tags say it lives, so a preview outlives
+ * no config change: a deleted, broken or moved config still tears down what the old one made.
+ * `settings` is the config as it is now, or undefined when there is none. With nothing left it
+ * succeeds and changes nothing.
  */
-async function teardownPreview(deps, settings, pr, why) {
-    const fleet = await listPreviewTasks(deps.aws.ecs, settings.cluster);
-    const mine = fleet.filter((t) => t.repo === pr.repo && t.pr === pr.number);
-    const stopped = await stopPreviewTasks(deps, settings.cluster, mine, `ecs-paas: ${why}`);
-    // The computed name covers a record whose task is already gone (a crash mid-teardown).
-    const computed = previewHost(settings.routing, { ...pr, sha: '', author: '', fork: false }, fleet);
-    const hostnames = [
-        ...new Set([
-            computed.hostname,
-            ...mine.filter((t) => t.label).map((t) => `${t.label}.${settings.routing.domain}`),
-        ]),
-    ];
+async function teardownPreview(deps, settings, pr, why, scope = {}) {
+    const configured = settings?.cluster;
+    const fleet = configured ? await listPreviewTasks(deps.aws.ecs, configured) : [];
+    const mine = fleet.filter((t) => isOf(t, pr));
+    for (const cluster of new Set(scope.clusters ?? [])) {
+        if (cluster === configured)
+            continue;
+        try {
+            mine.push(...(await listPreviewTasks(deps.aws.ecs, cluster)).filter((t) => isOf(t, pr)));
+        }
+        catch (error) {
+            // Another cluster may be out of this identity's reach; the sweep looks there again.
+            deps.log.warning(`PR #${pr.number}: ${(0,errors/* errorMessage */.gJ)(error)}`);
+        }
+    }
+    const stopped = [];
+    for (const cluster of new Set(mine.map((t) => t.cluster))) {
+        const here = mine.filter((t) => t.cluster === cluster);
+        stopped.push(...(await stopPreviewTasks(deps, cluster, here, `ecs-paas: ${why}`)));
+    }
     // Revisions first: once the tasks are stopped nothing else would ever find them again.
     await deregister(deps, mine.map((t) => t.task.taskDefinitionArn ?? ''));
-    // Only names this PR owns go: another repository's preview may hold the same computed name.
+    const routes = new Map();
+    const add = (routing, hostname) => {
+        const key = routingKey(routing);
+        const entry = routes.get(key) ?? { routing, hostnames: new Set() };
+        entry.hostnames.add((0,router/* hostKey */._9)(hostname));
+        routes.set(key, entry);
+    };
+    if (settings) {
+        // The computed name covers a record whose task is already gone (a crash mid-teardown).
+        const computed = previewHost(settings.routing, { ...pr, sha: '', author: '', fork: false }, fleet);
+        add(settings.routing, computed.hostname);
+    }
+    for (const task of mine) {
+        const routing = task.routing ?? settings?.routing;
+        if (task.label && routing)
+            add(routing, `${task.label}.${routing.domain}`);
+    }
+    // Only names this PR owns go: another repository's preview may hold the same name.
     const owner = { repo: pr.repo, pr: pr.number };
-    await deps.router.unroute(hostnames, new Map(hostnames.map((h) => [(0,router/* hostKey */._9)(h), owner])));
+    const hostnames = [];
+    for (const { routing, hostnames: names } of routes.values()) {
+        const router = settings && deps.router && routingKey(routing) === routingKey(settings.routing)
+            ? deps.router
+            : await (scope.routerFor ?? ((r) => createRouter(deps.aws, r)))(routing);
+        const list = [...names];
+        await router.unroute(list, new Map(list.map((h) => [h, owner])));
+        hostnames.push(...list);
+    }
     if (stopped.length > 0)
         deps.log.info(`PR #${pr.number}: preview torn down (${why})`);
     return { kind: 'torn-down', stopped, hostnames: stopped.length > 0 ? hostnames : [] };
+}
+/** Tags name the repository as GitHub spelled it at launch; GitHub names are case-insensitive. */
+function isOf(task, pr) {
+    return task.pr === pr.number && task.repo.toLowerCase() === pr.repo.toLowerCase();
 }
 
 ;// CONCATENATED MODULE: ./src/core/report/preview-comment.ts
@@ -2070,6 +2169,15 @@ const TAGS = {
     url: 'ecs-paas:url',
     /** `/preview keep`: no idle teardown before this time (ISO 8601). */
     keepUntil: 'ecs-paas:keep-until',
+    /**
+     * Where the preview's route lives (mode, zone, domain, listener, VPC), recorded at launch so a
+     * teardown needs nothing but the task: the config may since have been deleted, broken or moved.
+     */
+    routing: 'ecs-paas:routing',
+    zone: 'ecs-paas:zone',
+    domain: 'ecs-paas:domain',
+    listener: 'ecs-paas:listener',
+    vpc: 'ecs-paas:vpc',
 };
 /** The `startedBy` every preview task is started with, so one ListTasks finds them all. */
 const STARTED_BY = 'ecs-paas';
@@ -2086,4 +2194,4 @@ function tagValue(value) {
 
 };
 
-//# sourceMappingURL=336.index.js.map
+//# sourceMappingURL=331.index.js.map
