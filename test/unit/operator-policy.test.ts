@@ -128,6 +128,57 @@ describe('the operator policy', () => {
     expect(checkAgainstPolicy(config(granted.map((l) => l)), POLICY, 'acme/web')).toBeUndefined();
   });
 
+  it("refuses preview roles and secrets outside the grant's globs, naming each key", () => {
+    const policy = parsePolicy(
+      [
+        'repositories:',
+        '  acme/web:',
+        '    clusters: [previews]',
+        "    task-families: ['web-*']",
+        '    hosted-zones: [ZWEB]',
+        '    domains: [preview.example.com]',
+        '    subnets: [subnet-a]',
+        '    security-groups: [sg-a]',
+        "    preview-roles: ['arn:aws:iam::123456789012:role/preview-*']",
+        "    preview-secrets: ['/previews/web/*']",
+        '',
+      ].join('\n'),
+      'p',
+    );
+    const lines = (role: string, secret: string) => [
+      ...granted.slice(0, granted.indexOf('environments:')),
+      `  task-role-arn: arn:aws:iam::123456789012:role/${role}`,
+      `  execution-role-arn: arn:aws:iam::123456789012:role/${role}`,
+      `  secrets: { DATABASE_URL: ${secret} }`,
+    ];
+    expect(
+      checkAgainstPolicy(config(lines('preview-web', '/previews/web/db')), policy, 'acme/web'),
+    ).toBeUndefined();
+    expect(
+      checkAgainstPolicy(
+        config(lines('production-web', '/prod/web/db')),
+        policy,
+        'acme/web',
+      )?.issues.map((i) => i.path),
+    ).toEqual([
+      'preview.task-role-arn',
+      'preview.execution-role-arn',
+      'preview.secrets.DATABASE_URL',
+    ]);
+    // A grant that names no roles or secrets allows none.
+    expect(
+      checkAgainstPolicy(
+        config(lines('preview-web', '/previews/web/db')),
+        POLICY,
+        'acme/web',
+      )?.issues.map((i) => i.path),
+    ).toEqual([
+      'preview.task-role-arn',
+      'preview.execution-role-arn',
+      'preview.secrets.DATABASE_URL',
+    ]);
+  });
+
   it('caps max-previews at the grant instead of refusing the default', () => {
     expect(withinGrant(config(granted), POLICY, 'acme/web').preview?.maxPreviews).toBe(3);
   });

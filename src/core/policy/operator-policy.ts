@@ -134,6 +134,18 @@ export function checkAgainstPolicy(
     if (routing.mode === 'alb' && !grant.listeners.includes(routing.listenerArn)) {
       issues.push(refuse('preview.routing.listener-arn'));
     }
+    const roleAllowed = (arn: string) => grant.previewRoles.some((g) => matchesGlob(arn, g));
+    if (preview.taskRoleArn !== undefined && !roleAllowed(preview.taskRoleArn)) {
+      issues.push(refuse('preview.task-role-arn'));
+    }
+    if (preview.executionRoleArn !== undefined && !roleAllowed(preview.executionRoleArn)) {
+      issues.push(refuse('preview.execution-role-arn'));
+    }
+    for (const [name, source] of Object.entries(preview.secrets)) {
+      if (!grant.previewSecrets.some((g) => matchesGlob(source, g))) {
+        issues.push(refuse(`preview.secrets.${name}`));
+      }
+    }
     for (const asked of inheritOf(preview)) {
       if (!(grant.inherit as readonly string[]).includes(asked)) {
         issues.push(refuse('preview.inherit'));

@@ -32,6 +32,13 @@ export interface Grant {
   /** A role the App assumes for this repository's work, so AWS itself enforces the boundary. */
   readonly roleArn?: string;
   readonly inherit: readonly Inheritable[];
+  /**
+   * Globs over the IAM role ARNs a preview may run as (`preview.task-role-arn`,
+   * `preview.execution-role-arn`): without them a repository could name production's role.
+   */
+  readonly previewRoles: readonly string[];
+  /** Globs over the SSM parameters and Secrets Manager ARNs `preview.secrets` may name. */
+  readonly previewSecrets: readonly string[];
   readonly routingModes: readonly (typeof ROUTING_MODES)[number][];
   /** Workflows `/deploy <env>` may dispatch (file names); environments with `workflow:` need one. */
   readonly workflows: readonly string[];
@@ -58,6 +65,12 @@ const grant = section(
     inherit: z
       .array(z.enum(INHERITABLE, expected(INHERITABLE.join(', '))), expected('a list'))
       .default([]),
+    'preview-roles': list(
+      "an IAM role ARN or glob such as 'arn:aws:iam::123456789012:role/preview-*'",
+    ),
+    'preview-secrets': list(
+      "an SSM parameter or Secrets Manager ARN, or a glob such as '/previews/web/*'",
+    ),
     'routing-modes': z
       .array(z.enum(ROUTING_MODES, expected('dns or alb')), expected('a list'))
       .default([...ROUTING_MODES]),
@@ -76,6 +89,8 @@ const grant = section(
   maxPreviews: g['max-previews'],
   ...(g['role-arn'] !== undefined && { roleArn: g['role-arn'] }),
   inherit: g.inherit,
+  previewRoles: g['preview-roles'],
+  previewSecrets: g['preview-secrets'],
   routingModes: g['routing-modes'],
   workflows: g.workflows,
 }));
