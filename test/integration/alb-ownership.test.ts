@@ -18,6 +18,7 @@ import {
 } from '@aws-sdk/client-route-53';
 import { createAlbRouter, targetGroupName } from '../../src/core/preview/alb-router.js';
 import { NameTakenError } from '../../src/core/preview/dns-owner.js';
+import { createDnsRouter } from '../../src/core/preview/dns-router.js';
 import type { RouteOwner } from '../../src/core/preview/router.js';
 import type { RouteTarget } from '../../src/core/preview/routing-types.js';
 import { createDefaultNetwork, testAwsConfig } from '../support/aws.js';
@@ -195,6 +196,32 @@ describe('alb routes are owned', () => {
     await expect(refused).rejects.toThrow(`${HOST} is already claimed by another preview`);
     expect(changeCalls()).toEqual({});
     expect(await albState()).toEqual(owned);
+  });
+
+  it('refuses a name a dns-mode preview or a hand-kept record holds in the zone, creating nothing', async () => {
+    const dns = createDnsRouter(route53, {
+      mode: 'dns',
+      hostedZoneId: zoneId,
+      domain: DOMAIN,
+      port: 80,
+      subdomain: 'pr-{number}',
+    });
+    await dns.route({ ...target(API, '10.0.0.9'), port: 80 });
+    proxy.resetCounts();
+    await expect(router().route(target(WEB, '10.0.0.1'))).rejects.toBeInstanceOf(NameTakenError);
+    expect(changeCalls()).toEqual({});
+    const { ResourceRecordSets = [] } = await route53.send(
+      new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }),
+    );
+    expect(
+      ResourceRecordSets.filter((r) => r.Name === `${HOST}.`).map((r) => [
+        r.Type,
+        r.ResourceRecords?.[0]?.Value,
+      ]),
+    ).toEqual([
+      ['A', '10.0.0.9'],
+      ['TXT', '"ecs-paas repo=acme/api pr=1"'],
+    ]);
   });
 
   it('refuses the name when another repository made its target group just after we looked', async () => {

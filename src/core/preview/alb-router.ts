@@ -39,7 +39,7 @@ import {
 } from './alb-auth.js';
 import { listenerProblem } from './alb-listener-check.js';
 import { claimedByOther, mayRemove, tagOwner, tagsOf } from './alb-owner.js';
-import { NameTakenError } from './dns-owner.js';
+import { NameTakenError, readOwner, recordsAt, sameOwner } from './dns-owner.js';
 import {
   changeRecords,
   checkUnder,
@@ -524,6 +524,13 @@ export function createAlbRouter(
       // Another repository's group or rule for the name: refuse before touching either.
       const found = await findHost(hostname);
       if ([...found.tags.values()].some((held) => claimedByOther(held, owner))) {
+        throw new NameTakenError(hostname);
+      }
+      // The name itself may be held in the zone: a dns-mode preview's record and owner record, or
+      // a record someone keeps by hand. An alias would overwrite either.
+      const { a, txt } = await recordsAt(route53, zone, hostname);
+      const held = readOwner(txt);
+      if ((held && !sameOwner(held, owner)) || (a && !a.AliasTarget)) {
         throw new NameTakenError(hostname);
       }
       const groupArn = await ensureTargetGroup(hostname, tags, found.group);
