@@ -25,6 +25,7 @@ import globalTeardown from '../test/support/global-teardown.js';
 import { startMoto, type Moto } from '../test/support/moto.js';
 import { appFigures } from './bench-app.js';
 import { intakeFigures } from './bench-intake.js';
+import { startupFigures } from './bench-startup.js';
 import { sweepFigures } from './bench-sweep.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -184,7 +185,7 @@ async function main(): Promise<void> {
   const proxy = await startFaultProxy(moto.url);
   try {
     say(`# ecs-paas benchmark (${new Date().toISOString()}, Node ${process.version} driving)`);
-    // BENCH_ONLY=sweep (or action, app, intake) runs one part: the whole run takes several minutes.
+    // BENCH_ONLY=sweep (or action, app, intake, startup) runs one part: the whole run takes minutes.
     const only = process.env.BENCH_ONLY;
     if (!only || only === 'action') {
       await deployFigures(moto, proxy, 1);
@@ -192,6 +193,8 @@ async function main(): Promise<void> {
       await coldStart(moto, proxy);
       await distSize();
     }
+    // Before Prism starts, so its start-up does not share the CPU with the App's being timed.
+    if (!only || only === 'startup') await startupFigures([process.execPath, await node24()]);
     // Prism (GitHub's OpenAPI) as the test run starts it, for the App's figures.
     await globalSetup({ rootDir: process.cwd() });
     if (!only || only === 'app') await appFigures(moto);
