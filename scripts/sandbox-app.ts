@@ -4,6 +4,9 @@
  * PR comment as a developer reads it and the AWS resources that exist.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DescribeTasksCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
 import { ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import { deliver, startApp } from '../test/support/app-process.js';
@@ -18,10 +21,37 @@ export async function appSandbox(moto: Moto): Promise<boolean> {
   await moto.reset();
   const fixture = await setUpPreviewFixture(moto.url);
   const { api, world, ecr } = fixture;
+  // One App for two teams: acme/web may use the previews cluster and zone, acme/api only its own.
+  const policy = [
+    'repositories:',
+    '  acme/web:',
+    '    clusters: [previews]',
+    "    task-families: ['web', 'web-*']",
+    `    hosted-zones: [${fixture.zoneId}]`,
+    '    domains: [preview.example.com]',
+    `    subnets: [${fixture.network.subnetIds.join(', ')}]`,
+    `    security-groups: [${fixture.network.securityGroupId}]`,
+    '    max-previews: 5',
+    '  acme/api:',
+    '    clusters: [team-api]',
+    "    task-families: ['api-*']",
+    '    hosted-zones: [Z0API]',
+    '    domains: [api.preview.example.com]',
+    '    max-previews: 3',
+    '',
+  ].join('\n');
+  const policyFile = join(await mkdtemp(join(tmpdir(), 'ecs-paas-sandbox-')), 'policy.yml');
+  await writeFile(policyFile, policy);
+  say('━━━ 0. The operator runs one App for two teams, with this policy (ECS_PAAS_POLICY) ━━━');
+  say(policy.trimEnd().replace(/^/gm, '  │ '));
   const app = await startApp({
     githubUrl: api.url,
     awsEndpoint: moto.url,
-    env: { ECS_PAAS_POLL_MS: '200', ECS_PAAS_API_TOKEN: SWEEP_TOKEN },
+    env: {
+      ECS_PAAS_POLL_MS: '200',
+      ECS_PAAS_API_TOKEN: SWEEP_TOKEN,
+      ECS_PAAS_POLICY: policyFile,
+    },
   });
   world.setPermission('rita-reader', 'read');
   world.setPermission('dana', 'write');
@@ -123,6 +153,22 @@ export async function appSandbox(moto: Moto): Promise<boolean> {
       `7. PR #2 is closed while the App misses the webhook; POST /api/sweep → ${sweep.status}, stopped ${JSON.stringify(report.stopped)}`,
       2,
     );
+
+    // acme/web's config is changed to point at the other team's cluster: refused before any AWS call.
+    const config = world.file('.github/ecs-paas.yml') ?? '';
+    world.setFile('.github/ecs-paas.yml', config.replace('cluster: previews', 'cluster: team-api'));
+    const fourth = randomBytes(20).toString('hex');
+    await pushEcrImage(ecr, 'web', fourth);
+    world.addPull({ number: 3, sha: fourth, branch: 'feat/borrow', author: 'dana' });
+    await deliver(app, 'pull_request', world.pullRequestEvent('opened', 3));
+    await until('the policy refusal', () =>
+      (world.comments(3).at(-1) ?? '').includes("operator's policy"),
+    );
+    await show(
+      "8. acme/web's config names acme/api's cluster: the operator's policy refuses it",
+      3,
+    );
+    world.setFile('.github/ecs-paas.yml', config);
     api.assertNoViolations();
     say("Every GitHub request the App made matched GitHub's OpenAPI description.");
   } catch (error) {

@@ -13,6 +13,8 @@ export interface PreviewFixture {
   readonly ecr: ECRClient;
   readonly route53: Route53Client;
   readonly zoneId: string;
+  /** The default VPC's subnets and security group the config names. */
+  readonly network: Awaited<ReturnType<typeof createDefaultNetwork>>;
   close(): Promise<void>;
 }
 
@@ -62,6 +64,7 @@ export async function setUpPreviewFixture(
     ecr,
     route53,
     zoneId,
+    network,
     close: async () => {
       for (const client of [ecs, ecr, route53]) client.destroy();
       await api.stop();
