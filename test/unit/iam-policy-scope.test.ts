@@ -281,6 +281,13 @@ function sourceFiles(dir: string): string[] {
     .map((entry) => join(entry.parentPath, entry.name));
 }
 
+/** Operations IAM authorizes as another action: SQS batches are their single-message actions. */
+const AUTHORIZED_AS: Readonly<Record<string, string>> = {
+  'sqs:SendMessageBatch': 'sqs:SendMessage',
+  'sqs:DeleteMessageBatch': 'sqs:DeleteMessage',
+  'sqs:ChangeMessageVisibilityBatch': 'sqs:ChangeMessageVisibility',
+};
+
 /** `ecs:RunTask` for every `RunTaskCommand` a file imports from an AWS SDK client. */
 function commandsIn(source: string): string[] {
   const actions: string[] = [];
@@ -294,7 +301,8 @@ function commandsIn(source: string): string[] {
           .replace(/^type\s+/, '')
           .split(/\s*(?::|\bas\b)\s*/)[0] ?? '';
       if (!part.trim().startsWith('type ') && /^\w+Command$/.test(id)) {
-        actions.push(`${prefix}:${id.slice(0, -'Command'.length)}`);
+        const action = `${prefix}:${id.slice(0, -'Command'.length)}`;
+        actions.push(AUTHORIZED_AS[action] ?? action);
       }
     }
   };
@@ -451,7 +459,13 @@ describe('each rule finds what it is for', () => {
       "const { GetParameterCommand } = await import('@aws-sdk/client-ssm');",
       "const sts = await import('@aws-sdk/client-sts');",
       'new sts.AssumeRoleCommand({});',
+      "import { DeleteMessageBatchCommand } from '@aws-sdk/client-sqs';",
     ].join('\n');
-    expect(commandsIn(source)).toEqual(['ecs:RunTask', 'ssm:GetParameter', 'sts:AssumeRole']);
+    expect(commandsIn(source).sort()).toEqual([
+      'ecs:RunTask',
+      'sqs:DeleteMessage',
+      'ssm:GetParameter',
+      'sts:AssumeRole',
+    ]);
   });
 });
