@@ -24,6 +24,16 @@ export interface AppSettings {
   readonly testHooks: boolean;
   /** ECS_PAAS_REQUEST_TIMEOUT: a request's headers and body must arrive within this (default 30s). */
   readonly requestTimeoutMs: number;
+  /** ECS_PAAS_QUEUE_URL: durable work on this SQS FIFO queue; in process when unset. */
+  readonly queue?: QueueSettings;
+}
+
+export interface QueueSettings {
+  readonly url: string;
+  /** ECS_PAAS_QUEUE_VISIBILITY: how long a taken message is hidden from other replicas (default 60s). */
+  readonly visibilitySeconds: number;
+  /** ECS_PAAS_QUEUE_WAIT: long-poll wait per receive (default 20s). */
+  readonly waitSeconds: number;
 }
 
 /** A start-up problem: names the variable and what to set it to. The App exits non-zero with it. */
@@ -105,6 +115,37 @@ export async function readAppSettings(env: Env): Promise<AppSettings> {
     logLevel: level as AppSettings['logLevel'],
     testHooks: env.NODE_ENV === 'test',
     requestTimeoutMs: requestTimeout(env.ECS_PAAS_REQUEST_TIMEOUT),
+    ...queueSettings(env),
+  };
+}
+
+/** The queue mode's settings, each checked so a typo fails start-up instead of losing work. */
+export function queueSettings(env: Env): { queue?: QueueSettings } {
+  const url = env.ECS_PAAS_QUEUE_URL?.trim();
+  if (!url) return {};
+  if (!/^https?:\/\/\S+\/\d{12}\/[\w-]+\.fifo$/.test(url)) {
+    throw new SettingsError(
+      'ECS_PAAS_QUEUE_URL',
+      `is '${url}'; set it to an SQS FIFO queue URL such as https://sqs.us-east-1.amazonaws.com/123456789012/ecs-paas-work.fifo (a FIFO queue keeps each PR's work in order)`,
+    );
+  }
+  const seconds = (variable: string, fallback: string, min: number, max: number): number => {
+    const value = env[variable]?.trim() || fallback;
+    const ms = parseDuration(value);
+    if (ms === undefined || ms < min * 1_000 || ms > max * 1_000 || ms % 1_000 !== 0) {
+      throw new SettingsError(
+        variable,
+        `is '${value}'; set it to whole seconds from ${min}s to ${max}s`,
+      );
+    }
+    return ms / 1_000;
+  };
+  return {
+    queue: {
+      url,
+      visibilitySeconds: seconds('ECS_PAAS_QUEUE_VISIBILITY', '60s', 3, 43_200),
+      waitSeconds: seconds('ECS_PAAS_QUEUE_WAIT', '20s', 0, 20),
+    },
   };
 }
 

@@ -1,5 +1,6 @@
 import type { ApplicationFunctionOptions, Context, Probot } from 'probot';
-import { errorMessage } from '../core/errors.js';
+import { errorMessage, withContext } from '../core/errors.js';
+import { collectWork } from './queue/delivery-scope.js';
 import type { BotServices } from './bot-services.js';
 import type { GitHubApi, RepoRef } from './github-api.js';
 import { handleCommandComment } from './handle-command.js';
@@ -154,8 +155,9 @@ async function reconcile(
     );
     context.log.info(`PR #${number}: ${outcome.kind}`);
   } catch (error) {
-    // Logged, not thrown: GitHub would only redeliver into the same failure.
-    context.log.error(`PR #${number}: reconcile failed: ${errorMessage(error)}`);
+    // In process it is only logged (GitHub would redeliver into the same failure); a queue worker
+    // gets it back and tries the message again later.
+    throw withContext(`PR #${number}: reconcile failed`, error);
   }
 }
 
@@ -177,9 +179,14 @@ async function imageMayBeReady(
       .filter((p) => p.state === 'open' && p.head.sha === sha)
       .map((p) => p.number);
   }
+  // One PR's failure must not keep the others waiting; the first is reported once all were tried.
+  const failures: unknown[] = [];
   for (const number of new Set(prs)) {
-    await reconcile(context, services, number, { imageReady: true });
+    await reconcile(context, services, number, { imageReady: true }).catch((error: unknown) => {
+      failures.push(error);
+    });
   }
+  if (failures.length > 0) throw failures[0];
 }
 
 /** Runs handler work after the delivery is acknowledged; failures are logged, never thrown. */
@@ -188,7 +195,9 @@ function background(
   services: BotServices,
   work: () => Promise<unknown>,
 ): void {
+  const running = work();
+  collectWork(running);
   services.work.track(
-    work().catch((error: unknown) => context.log.error(`handler failed: ${errorMessage(error)}`)),
+    running.catch((error: unknown) => context.log.error(`handler failed: ${errorMessage(error)}`)),
   );
 }

@@ -17,6 +17,7 @@ import { RepoCredentials } from './repo-credentials.js';
 import { assumeWithSts } from './sts-assume.js';
 import { runSetup } from './setup/setup-server.js';
 import type { Sweeper } from './sweep/sweeper.js';
+import { startQueueMode } from './queue/queue-mode.js';
 
 /**
  * `npm start`: the one way the App starts. Settings come only from the environment (see
@@ -53,7 +54,8 @@ async function main(): Promise<void> {
   const added: RouteHandler[] = [];
   await probot.load(
     ecsPaasApp(services, {
-      intervalMs: settings.sweepIntervalMs,
+      // In queue mode the sweep is asked for through the queue, so one replica sweeps at a time.
+      intervalMs: settings.queue ? null : settings.sweepIntervalMs,
       ...(settings.apiToken && { apiToken: settings.apiToken }),
       onSweeper: (s) => {
         sweeper = s;
@@ -61,9 +63,28 @@ async function main(): Promise<void> {
     }),
     { cwd: process.cwd(), addHandler: (handler) => added.push(handler) },
   );
-  const intake = webhookIntake(probot.webhooks, new DeliveryMemory(), probot.log);
+  const queued =
+    settings.queue &&
+    startQueueMode(
+      settings.queue,
+      settings.region,
+      probot.webhooks,
+      (id) => probot.auth(id),
+      () => sweeper,
+      services.log,
+    );
+  if (queued && settings.sweepIntervalMs !== null) queued.sweepEvery(settings.sweepIntervalMs);
+  const intake = webhookIntake(
+    queued ? queued.receiver : probot.webhooks,
+    new DeliveryMemory(),
+    probot.log,
+  );
   const readiness = readinessHandler(
-    [githubCheck(probot), awsCheck(createAwsClients(settings.region, { maxAttempts: 1 }).ecs)],
+    [
+      githubCheck(probot),
+      awsCheck(createAwsClients(settings.region, { maxAttempts: 1 }).ecs),
+      ...(queued ? [queued.check] : []),
+    ],
     { log: probot.log },
   );
   const handlers: RouteHandler[] = [
@@ -89,6 +110,8 @@ async function main(): Promise<void> {
     );
   }
   onStop(server, async () => {
+    // Take no more work; what runs finishes or goes back to the queue for another replica.
+    await queued?.stop();
     await sweeper?.stop();
     await services.work.idle();
     await services.queue.idle();
