@@ -48,6 +48,8 @@ export class BotServices {
    * judges it by PR activity alone. Lost on restart, which only restarts that wait.
    */
   readonly requestsUnreadableSince = new Map<string, number>();
+  /** Open PRs (`owner/repo#n`) the sweep saw the App's comment on: not a lost `opened`. */
+  readonly handledPulls = new Set<string>();
   /** When PR activity was last written per PR, so a burst of comments writes once (last minute only). */
   readonly recordedActivity = new Map<string, number>();
   readonly metrics: AppMetrics;

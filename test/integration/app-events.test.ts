@@ -216,6 +216,47 @@ describe('the sweep and installations', () => {
   });
 });
 
+describe('a lost opened', () => {
+  const sweep = async () => {
+    const response = await fetch(`${f.app.url}/api/sweep?wait=1`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    return (await response.json()) as { reconciled: number; problems: string[] };
+  };
+
+  it('the sweep brings up the preview of an open PR whose opened never arrived, once', async () => {
+    const head = sha();
+    f.world.addPull({ number: 11, sha: head });
+    await pushEcrImage(f.ecr, 'web', head);
+    const report = await sweep();
+    expect(report.reconciled).toBe(1);
+    expect(await runningShas()).toEqual([head]);
+    expect(living(11)).toContain('Preview ready');
+    const reads = f.world.requests().length;
+    expect((await sweep()).reconciled).toBe(0);
+    // Known to the App now: its comments are not read again.
+    expect(
+      f.world
+        .requests()
+        .slice(reads)
+        .filter((r) => r.includes('/issues/11/comments')),
+    ).toEqual([]);
+  });
+
+  it('leaves alone an open PR without a preview that the App has told something (stopped by a writer)', async () => {
+    const head = sha();
+    await launched(12, head);
+    f.world.setPermission('maintainer', 'write');
+    const stop = f.world.addComment(12, '/preview stop', { login: 'maintainer', type: 'User' });
+    await deliver(f.app, 'issue_comment', f.world.issueCommentEvent('created', stop));
+    await settled(f.app);
+    expect(await runningShas()).toEqual([]);
+    expect((await sweep()).reconciled).toBe(0);
+    expect(await runningShas()).toEqual([]);
+  });
+});
+
 describe('the sweep timer', () => {
   it.each(['1s', 'soon', '2d'])('refuses ECS_PAAS_SWEEP_INTERVAL=%s naming it', async (value) => {
     await expect(

@@ -542,3 +542,51 @@ describe('what the App remembers between sweeps', () => {
     expect((await services.previewDeps(settings)).router).not.toBe(router);
   });
 });
+
+describe('a /deploy <env> the App stopped in the middle of', () => {
+  /** A Deployment the App started for `environment`, left in progress. */
+  async function inProgress(environment: string): Promise<number> {
+    const api = testOctokit(fixture.api.url);
+    const { data } = await api.request('POST /repos/{owner}/{repo}/deployments', {
+      ...REPO,
+      ref: 'a'.repeat(40),
+      environment,
+      required_contexts: [],
+    });
+    const id = (data as { id: number }).id;
+    await api.request('POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses', {
+      ...REPO,
+      deployment_id: id,
+      state: 'in_progress',
+    });
+    return id;
+  }
+  const states = (environment: string) =>
+    fixture.world.deployments
+      .filter((d) => d.environment === environment)
+      .map((d) => d.statuses.map((s) => s.state));
+
+  it('is marked error with a line why once no rollout could still be running, and a recent one is left alone', async () => {
+    fixture.world.setFile(
+      '.github/ecs-paas.yml',
+      `${fixture.world.file('.github/ecs-paas.yml') ?? ''}\nenvironments:\n  staging: { cluster: previews, services: [web-staging] }\n  qa: { cluster: previews, services: [web-qa] }\n`,
+    );
+    await inProgress('staging');
+    later(10 * 60_000);
+    // Ten minutes in, the rollout may still be running (on this replica or another).
+    expect((await sweepFleet(services, source, 'test')).interruptedDeploys).toBe(0);
+    later(25 * 60_000);
+    const report = await sweepFleet(services, source, 'test');
+    expect(report.interruptedDeploys).toBe(1);
+    expect(states('staging')).toEqual([['in_progress', 'error']]);
+    // A deploy that started just now is left alone, and so is one already marked.
+    clock = new Date();
+    await inProgress('qa');
+    expect((await sweepFleet(services, source, 'test')).interruptedDeploys).toBe(0);
+    expect(states('qa')).toEqual([['in_progress']]);
+    const last = fixture.world.deployments
+      .find((d) => d.environment === 'staging')
+      ?.statuses.at(-1);
+    expect(last?.description).toContain('type /deploy staging again');
+  });
+});

@@ -96,6 +96,7 @@ function view(
       installed.map((r) => [`${r.repo.owner}/${r.repo.repo}`.toLowerCase(), r]),
     ),
     unreadable: { repos: new Set(), owners: new Set(others.suspendedOwners ?? []) },
+    deploying: [],
     complete: true,
     groups,
     fleet: new Map(Object.entries(fleet)),

@@ -1,7 +1,9 @@
 import { errorMessage } from '../../core/errors.js';
+import { findComment } from '../../core/github/living-comment.js';
 import type { BotServices } from '../bot-services.js';
 import { reconcilePullRequest } from '../reconcile-pull-request.js';
 import { findIdle, type IdleFindings } from './find-idle.js';
+import { failInterruptedDeploys } from './interrupted-deploys.js';
 import type { FleetSource } from './installed-repositories.js';
 import { planSweep, type SweepPlan } from './sweep-plan.js';
 import { readFleet, readRepos, type FleetView, type SweptRepos } from './sweep-read.js';
@@ -55,6 +57,9 @@ export async function sweepFleet(
     }
   }
 
+  const recovered = await recoverUnlaunched(services, plan, problem);
+  const interruptedDeploys = await failInterruptedDeploys(services, repos.deploying, problem);
+
   // Previews per repository as the sweep leaves them (zero for a repository with none).
   const active = new Map<string, number>(view.swept.map((r) => [r.full, 0]));
   const gone = new Set([...stopped, ...strays].map((d) => `${d.full}#${d.pr}`));
@@ -80,13 +85,47 @@ export async function sweepFleet(
     // A preview torn down from its tags had a closed PR or an uninstalled repository: closed.
     stopped: { idle: count('idle'), closed: count('closed') + strays.length },
     orphanRoutes,
-    reconciled: drifted.length,
+    reconciled: drifted.length + recovered,
+    interruptedDeploys,
     kept,
     pendingIdle: pending.size,
     unknownActivity: unknown,
     judgedWithoutRequests: blindIdle,
     problems,
   };
+}
+
+/**
+ * Open PRs that want a preview and have none: the App's comment on them tells whether the App ever
+ * acted (a waiting image, a refusal, a stop, an idle teardown all leave one). A PR without it lost
+ * its `opened` (a crash before the work was queued, a delivery GitHub gave up on) and is
+ * reconciled now. A PR seen with a comment is remembered, so its comments are read once per
+ * process, not once per sweep; the memory keeps only PRs that are still open.
+ */
+async function recoverUnlaunched(
+  services: BotServices,
+  plan: SweepPlan,
+  problem: (text: string) => void,
+): Promise<number> {
+  const open = new Set(plan.unlaunched.map(({ repo, pull }) => `${repo.full}#${pull.number}`));
+  for (const key of services.handledPulls) if (!open.has(key)) services.handledPulls.delete(key);
+  let recovered = 0;
+  for (const { repo, pull } of plan.unlaunched) {
+    const key = `${repo.full}#${pull.number}`;
+    if (services.handledPulls.has(key)) continue;
+    try {
+      const target = { owner: repo.repo.owner, repo: repo.repo.repo, issueNumber: pull.number };
+      if (!(await findComment(repo.api, target))) {
+        services.log.info(`sweep: ${key} has no preview and no comment: reconciling it`);
+        await reconcilePullRequest(repo.api, services, repo.repo, pull.number, {});
+        recovered++;
+      }
+      services.handledPulls.add(key);
+    } catch (error) {
+      problem(`could not bring up ${key}: ${errorMessage(error)}`);
+    }
+  }
+  return recovered;
 }
 
 /**

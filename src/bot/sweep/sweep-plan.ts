@@ -30,6 +30,8 @@ export interface SweepPlan {
   readonly candidates: Candidate[];
   /** Previews no config covers whose PR is closed or whose repository is gone: torn down from their tags. */
   readonly strays: StrayPreview[];
+  /** Open PRs of swept repositories with no preview task at all: perhaps their `opened` was lost. */
+  readonly unlaunched: Array<{ readonly repo: SweptRepo; readonly pull: OpenPull }>;
 }
 
 /**
@@ -48,6 +50,7 @@ export async function planSweep(
     reconcile: [] as FoundPreview[],
     candidates: [] as Candidate[],
     strays: [] as StrayPreview[],
+    unlaunched: [] as Array<{ repo: SweptRepo; pull: OpenPull }>,
   };
   const byRepo = new Map(view.swept.map((r) => [r.full, r]));
   const lists = new Map<string, Promise<Map<number, OpenPull>>>();
@@ -91,6 +94,21 @@ export async function planSweep(
       if (needsReconcile(preview, pull, hostname, groupOf(view.groups, repo).routed)) {
         plan.reconcile.push(preview);
       }
+    }
+  }
+  // Every swept repository's open PRs (one list call per hundred): a PR that wants a preview and
+  // has no task anywhere may never have been seen by the App.
+  for (const repo of view.swept) {
+    const tasks = view.fleet.get(repo.config.cluster) ?? [];
+    const launched = new Set(tasks.filter((t) => t.repo === repo.full).map((t) => t.pr));
+    // A list that failed for this repository's previews was reported already.
+    const pulls = lists.has(repo.full)
+      ? await lists.get(repo.full)?.catch(() => undefined)
+      : await openPulls(repo, repo.full);
+    for (const pull of pulls?.values() ?? []) {
+      if (launched.has(pull.number) || pull.draft) continue;
+      if (pull.labels?.some((l) => l.name === 'no-preview')) continue;
+      plan.unlaunched.push({ repo, pull });
     }
   }
   return plan;

@@ -5,6 +5,7 @@ import { routingKey } from '../../core/preview/tagged-routing.js';
 import type { BotServices } from '../bot-services.js';
 import { readRepoConfig, type ConfigCache } from '../config-reader.js';
 import { previewClusters } from '../preview-clusters.js';
+import type { DeployingRepo } from './interrupted-deploys.js';
 import type { FleetSource, InstalledRepo } from './installed-repositories.js';
 import type { RoutingGroup, SweptRepo } from './sweep-types.js';
 
@@ -16,6 +17,8 @@ export interface SweptRepos {
   readonly installedRepos: ReadonlyMap<string, InstalledRepo>;
   /** What could not be read: those repositories' previews and routes are left alone. */
   readonly unreadable: Unreadable;
+  /** Repositories with `/deploy <env>` environments the App deploys itself. */
+  readonly deploying: readonly DeployingRepo[];
 }
 
 /** Repositories (lower-case `owner/repo`) whose config could not be read, and accounts whose installation could not be. */
@@ -53,6 +56,7 @@ export async function readRepos(
   const unreadableRepos = new Set<string>();
   const swept: SweptRepo[] = [];
   const installedRepos = new Map<string, InstalledRepo>();
+  const deploying: DeployingRepo[] = [];
   for (const repo of installed) {
     const full = `${repo.repo.owner}/${repo.repo.repo}`;
     installedRepos.set(full.toLowerCase(), repo);
@@ -62,9 +66,13 @@ export async function readRepos(
         // Its routing is unknown: routes it may hold are left alone; its PRs still are judged.
         unreadableRepos.add(full.toLowerCase());
         problem(`${full}: .github/ecs-paas.yml is not valid, its routes were left alone`);
-      } else if (read.kind === 'ok' && read.config.preview) {
+      } else if (read.kind === 'ok') {
+        const environments = Object.entries(read.config.environments)
+          .filter(([, e]) => e.kind === 'services')
+          .map(([name]) => name);
+        if (environments.length > 0) deploying.push({ ...repo, full, environments });
         const config = read.config.preview;
-        swept.push({ ...repo, full, config, deps: await services.previewDeps(config) });
+        if (config) swept.push({ ...repo, full, config, deps: await services.previewDeps(config) });
       }
     } catch (error) {
       unreadableRepos.add(full.toLowerCase());
@@ -78,6 +86,7 @@ export async function readRepos(
     swept,
     installedRepos,
     unreadable: { repos: unreadableRepos, owners },
+    deploying,
   };
 }
 

@@ -61,8 +61,10 @@ export interface SweepReport {
   readonly stopped: Readonly<Record<Doomed['reason'], number>>;
   /** DNS records, rules and target groups without a task, removed. */
   readonly orphanRoutes: number;
-  /** PRs handed to the reconcile loop: head moved, route missing, duplicate tasks, draft… */
+  /** PRs handed to the reconcile loop: head moved, route missing, duplicate tasks, draft, a lost `opened`… */
   readonly reconciled: number;
+  /** `/deploy <env>` Deployments left in progress by an App that stopped mid-rollout, marked error. */
+  readonly interruptedDeploys: number;
   readonly kept: number;
   /** Idle by their request count at a first look: stopped by a later sweep that agrees. */
   readonly pendingIdle: number;
