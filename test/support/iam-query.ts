@@ -44,7 +44,10 @@ export async function queryApi(
   return answer(response, `${service} ${action}`);
 }
 
-/** A JSON-protocol call (`X-Amz-Target`), e.g. EventBridge ListTargetsByRule. */
+/**
+ * A JSON-protocol call (`X-Amz-Target`), e.g. EventBridge ListTargetsByRule; SQS speaks JSON 1.0,
+ * the others here 1.1.
+ */
 export async function jsonApi(
   endpoint: string,
   service: string,
@@ -55,7 +58,7 @@ export async function jsonApi(
     method: 'POST',
     headers: {
       authorization: unsignedScope(service),
-      'content-type': 'application/x-amz-json-1.1',
+      'content-type': `application/x-amz-json-${service === 'sqs' ? '1.0' : '1.1'}`,
       'x-amz-target': target,
     },
     body: JSON.stringify(input),
