@@ -181,7 +181,17 @@ async function rolePolicy(role: string, policy: string): Promise<unknown> {
     RoleName: role,
     PolicyName: policy,
   });
-  const text = decodeURIComponent(xmlText(answer, 'PolicyDocument') ?? '');
+  return policyDocument(xmlText(answer, 'PolicyDocument'));
+}
+
+/** Who may assume a role: its trust policy. */
+async function trustPolicy(role: string): Promise<unknown> {
+  const answer = await queryApi(moto.url, 'iam', 'GetRole', { RoleName: role });
+  return policyDocument(xmlText(answer, 'AssumeRolePolicyDocument'));
+}
+
+function policyDocument(encoded: string | undefined): unknown {
+  const text = decodeURIComponent(encoded ?? '');
   if (!text.startsWith("{'")) return JSON.parse(text) as unknown;
   if (text.includes('"') || /\w'\w/.test(text)) throw new Error(`cannot read moto's ${text}`);
   return JSON.parse(text.replaceAll("'", '"')) as unknown;
@@ -301,9 +311,20 @@ describe('deploy/cloudformation/app.yml', () => {
       expect(dead.QueueArn).toMatch(/:ecs-paas-[^:]+$/);
     });
 
-    it("gives the App's role exactly deploy/iam/app-policy.json", async () => {
+    it("gives the App's role exactly deploy/iam/app-policy.json, for ECS tasks of this account", async () => {
       const role = defined(stack.resources.AppRole, 'role');
       expect(await rolePolicy(role, 'ecs-paas-app')).toEqual(readPolicy('app'));
+      expect(await trustPolicy(role)).toEqual({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { Service: 'ecs-tasks.amazonaws.com' },
+            Action: 'sts:AssumeRole',
+            Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } },
+          },
+        ],
+      });
     });
 
     it('runs the service on the task definition, configured by the queue URL and the policy, logging to the log group', async () => {
@@ -504,6 +525,9 @@ describe('deploy/cloudformation/app.yml', () => {
         });
       }
       expect(await rolePolicy(role, 'ecs-paas-app')).toEqual(readPolicy('app'));
+      expect(await trustPolicy(role)).toMatchObject({
+        Statement: [{ Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      });
     });
 
     it('feeds the worker from the work queue, reporting partial batch failures', async () => {
