@@ -20,6 +20,8 @@ export interface AppSettings {
   /** Bearer token for the operator API; without one the API is off. */
   readonly apiToken?: string;
   readonly logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+  /** LOG_FORMAT: JSON lines (the default, for log pipelines) or `pretty` for a terminal. */
+  readonly logFormat: 'json' | 'pretty';
   /** `NODE_ENV=test`: the settled-work endpoint for the test harness is served. */
   readonly testHooks: boolean;
   /** ECS_PAAS_REQUEST_TIMEOUT: a request's headers and body must arrive within this (default 30s). */
@@ -113,6 +115,7 @@ export async function readAppSettings(env: Env): Promise<AppSettings> {
     sweepIntervalMs: sweepInterval(env.ECS_PAAS_SWEEP_INTERVAL),
     ...(apiToken && { apiToken }),
     logLevel: level as AppSettings['logLevel'],
+    logFormat: logFormat(env.LOG_FORMAT),
     testHooks: env.NODE_ENV === 'test',
     requestTimeoutMs: requestTimeout(env.ECS_PAAS_REQUEST_TIMEOUT),
     ...queueSettings(env),
@@ -195,6 +198,14 @@ export function apiBaseUrl(raw: string | undefined): string | undefined {
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new SettingsError('GITHUB_API_URL', `is '${value}'; it must be an http(s) URL`);
+  }
+  return value;
+}
+
+function logFormat(raw: string | undefined): 'json' | 'pretty' {
+  const value = raw?.trim().toLowerCase() || 'json';
+  if (value !== 'json' && value !== 'pretty') {
+    throw new SettingsError('LOG_FORMAT', `is '${value}'; set it to json or pretty`);
   }
   return value;
 }

@@ -1,6 +1,7 @@
 import type { ApplicationFunctionOptions, Context, Probot } from 'probot';
 import { errorMessage, withContext } from '../core/errors.js';
 import { collectWork } from './queue/delivery-scope.js';
+import { withWorkFields } from './work-log.js';
 import type { BotServices } from './bot-services.js';
 import type { GitHubApi, RepoRef } from './github-api.js';
 import { handleCommandComment } from './handle-command.js';
@@ -146,14 +147,16 @@ async function reconcile(
   trigger: Parameters<typeof reconcilePullRequest>[4],
 ): Promise<void> {
   try {
-    const outcome = await reconcilePullRequest(
-      api(context),
-      services,
-      repoOf(context),
-      number,
-      trigger,
-    );
-    context.log.info(`PR #${number}: ${outcome.kind}`);
+    await withWorkFields({ pr: number }, async () => {
+      const outcome = await reconcilePullRequest(
+        api(context),
+        services,
+        repoOf(context),
+        number,
+        trigger,
+      );
+      services.log.info(`PR #${number}: ${outcome.kind}`);
+    });
   } catch (error) {
     // In process it is only logged (GitHub would redeliver into the same failure); a queue worker
     // gets it back and tries the message again later.
@@ -195,9 +198,24 @@ function background(
   services: BotServices,
   work: () => Promise<unknown>,
 ): void {
-  const running = work();
+  const payload = context.payload as {
+    pull_request?: { number?: number };
+    issue?: { number?: number };
+  };
+  const pr = payload.pull_request?.number ?? payload.issue?.number;
+  const { owner, repo } = context.repo();
+  const fields = {
+    repo: `${owner}/${repo}`,
+    ...(pr !== undefined && { pr }),
+    delivery: context.id,
+  };
+  const running = withWorkFields(fields, work);
   collectWork(running);
   services.work.track(
-    running.catch((error: unknown) => context.log.error(`handler failed: ${errorMessage(error)}`)),
+    withWorkFields(fields, () =>
+      running.catch((error: unknown) =>
+        services.log.warning(`handler failed: ${errorMessage(error)}`),
+      ),
+    ),
   );
 }

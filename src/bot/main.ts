@@ -1,7 +1,6 @@
 import type { Server } from 'node:http';
 import { Probot } from 'probot';
 import { createAwsClients } from '../core/aws/clients.js';
-import type { Logger } from '../core/logger.js';
 import { ecsPaasApp } from './app.js';
 import { readAppSettings, SettingsError } from './app-settings.js';
 import { BotServices } from './bot-services.js';
@@ -18,6 +17,7 @@ import { assumeWithSts } from './sts-assume.js';
 import { runSetup } from './setup/setup-server.js';
 import type { Sweeper } from './sweep/sweeper.js';
 import { startQueueMode } from './queue/queue-mode.js';
+import { pinoLogger } from './work-log.js';
 
 /**
  * `npm start`: the one way the App starts. Settings come only from the environment (see
@@ -36,20 +36,25 @@ async function main(): Promise<void> {
     fetchPolicyDocument(aws, reference),
   );
   const credentials = new RepoCredentials(assumeWithSts(settings.region));
-  const services = new BotServices(aws, consoleLogger(), {
-    ...pollOverride(),
-    policy,
-    credentials,
-  });
   const probot = new Probot({
     appId: settings.appId,
     privateKey: settings.privateKey,
     secret: settings.webhookSecret,
     logLevel: settings.logLevel,
+    logFormat: settings.logFormat,
     ...(settings.baseUrl && { baseUrl: settings.baseUrl }),
     // A deadline per attempt: a GitHub that stops answering would hold a PR's queue for good.
     request: githubRequestOptions().request,
   });
+  const services = new BotServices(
+    aws,
+    pinoLogger(() => probot.log),
+    {
+      ...pollOverride(),
+      policy,
+      credentials,
+    },
+  );
   let sweeper: Sweeper | undefined;
   const added: RouteHandler[] = [];
   await probot.load(
@@ -133,18 +138,6 @@ function onStop(server: Server, drain: () => Promise<void>): void {
 
 function pollOverride(): { pollMs?: number } {
   return process.env.ECS_PAAS_POLL_MS ? { pollMs: Number(process.env.ECS_PAAS_POLL_MS) } : {};
-}
-
-function consoleLogger(): Logger {
-  const line = (level: string, message: string) =>
-    process.stdout.write(`${JSON.stringify({ level, msg: message, time: Date.now() })}\n`);
-  return {
-    info: (m) => line('info', m),
-    warning: (m) => line('warn', m),
-    debug: () => undefined,
-    group: (_title, work) => work(),
-    secret: () => undefined,
-  };
 }
 
 main().catch((error: unknown) => {

@@ -216,6 +216,30 @@ describe('the sweep and installations', () => {
   });
 });
 
+describe("the App's log", () => {
+  it('is JSON lines, and every line of a piece of work names its repository, PR and delivery', async () => {
+    const head = sha();
+    f.world.addPull({ number: 13, sha: head });
+    await pushEcrImage(f.ecr, 'web', head);
+    const deliveryId = randomBytes(16).toString('hex');
+    const before = f.app.output().length;
+    await deliver(f.app, 'pull_request', f.world.pullRequestEvent('opened', 13), { deliveryId });
+    await settled(f.app);
+    const lines = f.app
+      .output()
+      .slice(before)
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => JSON.parse(l) as { msg?: string; repo?: string; pr?: number; delivery?: string });
+    const work = lines.filter((l) => /PR #13\b/.test(l.msg ?? ''));
+    // The engine's own lines (started, routed) and the handler's outcome, at least.
+    expect(work.length).toBeGreaterThanOrEqual(2);
+    for (const line of work) {
+      expect(line).toMatchObject({ repo: 'acme/web', pr: 13, delivery: deliveryId });
+    }
+  });
+});
+
 describe('a lost opened', () => {
   const sweep = async () => {
     const response = await fetch(`${f.app.url}/api/sweep?wait=1`, {
