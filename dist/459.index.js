@@ -638,6 +638,13 @@ function createAlbRouter(clients, settings, options = {}) {
             if ([...found.tags.values()].some((held) => claimedByOther(held, owner))) {
                 throw new dns_owner/* NameTakenError */.B6(hostname);
             }
+            // The name itself may be held in the zone: a dns-mode preview's record and owner record, or
+            // a record someone keeps by hand. An alias would overwrite either.
+            const { a, txt } = await (0,dns_owner/* recordsAt */.KA)(route53, zone, hostname);
+            const held = (0,dns_owner/* readOwner */.A7)(txt);
+            if ((held && !(0,dns_owner/* sameOwner */.s0)(held, owner)) || (a && !a.AliasTarget)) {
+                throw new dns_owner/* NameTakenError */.B6(hostname);
+            }
             const groupArn = await ensureTargetGroup(hostname, tags, found.group);
             if (!found.group) {
                 // Another repository's route() may have made it since we looked: CreateTargetGroup hands
