@@ -42,6 +42,7 @@ import {
   awsConfigAs,
   awsEnvAs,
   createIamUser,
+  createRole,
   setIamEnforcement,
   startDenialRecorder,
   type AccessKey,
@@ -75,6 +76,8 @@ const ACCOUNT = '123456789012';
 const DOMAIN = 'preview.example.com';
 const LOG_GROUP = '/ecs/web';
 const TOKEN = randomBytes(24).toString('hex');
+/** A per-repository role, named as app-policy.json's RepositoryRoles statement expects. */
+const REPOSITORY_ROLE = `arn:aws:iam::${ACCOUNT}:role/ecs-paas-repo-acme-web`;
 const HOUR = 3_600_000;
 const sha = (): string => randomBytes(20).toString('hex');
 
@@ -155,6 +158,7 @@ describe('deploy/iam/app-policy.json', () => {
   async function startAppHolding(
     policy: PolicyDocument,
     routing: 'dns' | 'alb' = 'dns',
+    repositoryRole?: PolicyDocument,
   ): Promise<AppProcess> {
     world = createGitHubWorld(api, { owner: 'acme', repo: 'web', private: true });
     world.setPermission('maintainer', 'write');
@@ -213,6 +217,7 @@ describe('deploy/iam/app-policy.json', () => {
           `    subnets: [${subnet}]`,
           `    security-groups: [${network.securityGroupId}]`,
           ...(listenerArn ? [`    listeners: ['${listenerArn}']`] : []),
+          ...(repositoryRole ? [`    role-arn: ${REPOSITORY_ROLE}`] : []),
           '    max-previews: 5',
           '',
         ].join('\n'),
@@ -222,6 +227,11 @@ describe('deploy/iam/app-policy.json', () => {
     await logs.send(new CreateLogGroupCommand({ logGroupName: LOG_GROUP }));
 
     const key = await createIamUser(moto.url, 'ecs-paas-app', policy);
+    if (repositoryRole) {
+      await createRole(moto.url, REPOSITORY_ROLE.split('/').pop() ?? '', repositoryRole, {
+        AWS: `arn:aws:iam::${ACCOUNT}:user/ecs-paas-app`,
+      });
+    }
     await setIamEnforcement(moto.url, true);
     app = await startApp({
       githubUrl: api.url,
@@ -382,6 +392,24 @@ describe('deploy/iam/app-policy.json', () => {
 
     expect(recorder.denials()).toEqual([]);
     expect(running1.output()).not.toMatch(/AccessDenied|not authorized|\b403\b/);
+  });
+
+  it("does a repository's preview work as the role the operator policy names for it", async () => {
+    // The App may assume the role, and do nothing else with ECS: its launch can only succeed as
+    // the role, which holds what the App's own policy would have granted.
+    const app = readPolicy('app');
+    const own = widenForMoto(app, { without: ['ecs:RunTask', 'ecs:RegisterTaskDefinition'] });
+    const running1 = await startAppHolding(own, 'dns', widenForMoto(app));
+    const head = sha();
+    world.addPull({ number: 5, sha: head });
+    await pushEcrImage(ecr, 'web', head);
+    await pullRequest(running1, 'opened', 5);
+    expect(await running()).toEqual([`5@${head}`]);
+    expect(recorder.requested()).toEqual(expect.arrayContaining(['sts:AssumeRole']));
+    world.updatePull(5, { state: 'closed' });
+    await pullRequest(running1, 'closed', 5);
+    expect(await running()).toEqual([]);
+    expect(recorder.denials()).toEqual([]);
   });
 
   it('fails the launch with AccessDenied, and leaves nothing behind, when ecs:RunTask is missing', async () => {

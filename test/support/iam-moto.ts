@@ -43,6 +43,30 @@ export async function createIamUser(
   return { accessKeyId, secretAccessKey };
 }
 
+/** A role holding `policy` (inline) that `principal` may assume; call before enforcement. */
+export async function createRole(
+  motoUrl: string,
+  roleName: string,
+  policy: PolicyDocument,
+  principal: Readonly<Record<string, string>>,
+): Promise<void> {
+  const trust = {
+    Version: '2012-10-17',
+    Statement: [
+      { Effect: 'Allow', Principal: principal, Action: ['sts:AssumeRole', 'sts:TagSession'] },
+    ],
+  };
+  await queryApi(motoUrl, 'iam', 'CreateRole', {
+    RoleName: roleName,
+    AssumeRolePolicyDocument: JSON.stringify(trust),
+  });
+  await queryApi(motoUrl, 'iam', 'PutRolePolicy', {
+    RoleName: roleName,
+    PolicyName: `${roleName}-policy`,
+    PolicyDocument: JSON.stringify(policy),
+  });
+}
+
 /** Everything allowed: the test's own set-up and assertions once enforcement is on. */
 export const ADMIN_POLICY: PolicyDocument = {
   Version: '2012-10-17',
