@@ -4,6 +4,7 @@ import { createAwsClients } from '../../core/aws/clients.js';
 import { awsHttpTimeouts } from '../../core/aws/http-timeouts.js';
 import { githubRequestOptions } from '../../core/github/request-timeout.js';
 import type { Logger } from '../../core/logger.js';
+import { pinoLogger } from '../work-log.js';
 import { ecsPaasApp } from '../app.js';
 import { readAppSettings, SettingsError } from '../app-settings.js';
 import { BotServices } from '../bot-services.js';
@@ -51,13 +52,13 @@ export async function buildRuntime(given: Env): Promise<LambdaRuntime> {
     privateKey: settings.privateKey,
     secret: settings.webhookSecret,
     logLevel: settings.logLevel,
-    // CloudWatch Logs keeps lines, not a terminal: JSON is what Logs Insights can query.
-    logFormat: 'json',
+    // CloudWatch Logs keeps lines, not a terminal: JSON (the default) is what Logs Insights queries.
+    logFormat: settings.logFormat,
     ...(settings.baseUrl && { baseUrl: settings.baseUrl }),
     request: githubRequestOptions(env).request,
   });
   await probot.ready();
-  const log = pinoLogger(probot.log);
+  const log = pinoLogger(() => probot.log);
   const services = new BotServices(aws, log, {
     ...pollOverride(env),
     policy,
@@ -94,17 +95,6 @@ export function requireQueue(runtime: LambdaRuntime): LambdaQueue {
     'ECS_PAAS_QUEUE_URL',
     "is not set; the webhook and worker handlers need the SQS FIFO queue the function's event source reads, e.g. https://sqs.us-east-1.amazonaws.com/123456789012/ecs-paas-work.fifo",
   );
-}
-
-/** One log format: the core's lines go through Probot's pino like the App's own. */
-function pinoLogger(log: Probot['log']): Logger {
-  return {
-    info: (message) => log.info(message),
-    warning: (message) => log.warn(message),
-    debug: (message) => log.debug(message),
-    group: (_title, work) => work(),
-    secret: () => undefined,
-  };
 }
 
 /** ECS_PAAS_POLL_MS, as main.ts reads it: tests poll ECS faster than a real launch needs. */
