@@ -24,6 +24,7 @@ import {
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { CreateHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { TAGS } from '../../src/core/preview/routing-types.js';
 import { runActionProcess } from '../support/action-process.js';
@@ -34,6 +35,7 @@ import {
   type TestNetwork,
 } from '../support/aws.js';
 import { pushEcrImage } from '../support/ecr-image.js';
+import { eventually } from '../support/eventually.js';
 import { aRecordNames, runningTasks, tagOf } from '../support/fleet-state.js';
 import { startGitHubApi, type GitHubApi } from '../support/github.js';
 import { createGitHubWorld, type GitHubWorld } from '../support/github-world.js';
@@ -155,10 +157,16 @@ describe('deploy/iam/app-policy.json', () => {
    * start-up, as an operator would run it), then the App started holding only `policy`, with
    * enforcement on.
    */
+  interface AppSetUp {
+    readonly routing?: 'dns' | 'alb';
+    /** The operator policy names a role for acme/web, holding this; the App assumes it. */
+    readonly repositoryRole?: PolicyDocument;
+    readonly env?: Readonly<Record<string, string>>;
+  }
+
   async function startAppHolding(
     policy: PolicyDocument,
-    routing: 'dns' | 'alb' = 'dns',
-    repositoryRole?: PolicyDocument,
+    { routing = 'dns', repositoryRole, env = {} }: AppSetUp = {},
   ): Promise<AppProcess> {
     world = createGitHubWorld(api, { owner: 'acme', repo: 'web', private: true });
     world.setPermission('maintainer', 'write');
@@ -241,6 +249,7 @@ describe('deploy/iam/app-policy.json', () => {
         ECS_PAAS_POLICY: 'ssm:/ecs-paas/policy',
         ECS_PAAS_API_TOKEN: TOKEN,
         ECS_PAAS_POLL_MS: '50',
+        ...env,
       },
     });
     return app;
@@ -361,7 +370,7 @@ describe('deploy/iam/app-policy.json', () => {
   });
 
   it('routes a preview through the shared ALB, and removes its rule and target group on close', async () => {
-    const running1 = await startAppHolding(widenForMoto(readPolicy('app')), 'alb');
+    const running1 = await startAppHolding(widenForMoto(readPolicy('app')), { routing: 'alb' });
     const rules = async (): Promise<number> =>
       (await elbv2.send(new DescribeRulesCommand({ ListenerArn: listenerArn }))).Rules?.filter(
         (r) => !r.IsDefault,
@@ -399,7 +408,7 @@ describe('deploy/iam/app-policy.json', () => {
     // the role, which holds what the App's own policy would have granted.
     const app = readPolicy('app');
     const own = widenForMoto(app, { without: ['ecs:RunTask', 'ecs:RegisterTaskDefinition'] });
-    const running1 = await startAppHolding(own, 'dns', widenForMoto(app));
+    const running1 = await startAppHolding(own, { repositoryRole: widenForMoto(app) });
     const head = sha();
     world.addPull({ number: 5, sha: head });
     await pushEcrImage(ecr, 'web', head);
@@ -409,6 +418,68 @@ describe('deploy/iam/app-policy.json', () => {
     world.updatePull(5, { state: 'closed' });
     await pullRequest(running1, 'closed', 5);
     expect(await running()).toEqual([]);
+    expect(recorder.denials()).toEqual([]);
+  });
+
+  it('works its deliveries through the SQS FIFO work queue', async () => {
+    // Created through the recorder: moto names queue URLs after the host asked, and the SDK sends
+    // each call to its queue's URL, so the App's SQS calls pass the recorder too.
+    const sqs = new SQSClient(awsConfigAs(recorder.url, admin));
+    const dead = await sqs.send(
+      new CreateQueueCommand({
+        QueueName: 'ecs-paas-dead.fifo',
+        Attributes: { FifoQueue: 'true' },
+      }),
+    );
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: dead.QueueUrl, AttributeNames: ['QueueArn'] }),
+    );
+    const work = await sqs.send(
+      new CreateQueueCommand({
+        QueueName: 'ecs-paas-work.fifo',
+        Attributes: {
+          FifoQueue: 'true',
+          RedrivePolicy: JSON.stringify({
+            deadLetterTargetArn: Attributes?.QueueArn,
+            maxReceiveCount: 5,
+          }),
+        },
+      }),
+    );
+    sqs.destroy();
+    // A short visibility, so the worker extends it while the launch runs.
+    const running1 = await startAppHolding(widenForMoto(readPolicy('app')), {
+      env: {
+        ECS_PAAS_QUEUE_URL: work.QueueUrl ?? '',
+        ECS_PAAS_QUEUE_VISIBILITY: '3s',
+        ECS_PAAS_QUEUE_WAIT: '1s',
+      },
+    });
+    expect((await fetch(`${running1.url}/readyz`)).status).toBe(200);
+    const wait = <T>(what: string, probe: () => Promise<T | undefined>) =>
+      eventually(what, probe, { context: () => running1.output().slice(-3000) });
+
+    const head = sha();
+    world.addPull({ number: 6, sha: head });
+    await pushEcrImage(ecr, 'web', head);
+    await deliver(running1, 'pull_request', world.pullRequestEvent('opened', 6));
+    await wait('the preview of #6', async () =>
+      living(6).includes('Preview ready') && (await running()).length === 1 ? true : undefined,
+    );
+    world.updatePull(6, { state: 'closed' });
+    await deliver(running1, 'pull_request', world.pullRequestEvent('closed', 6));
+    await wait('the teardown of #6', async () =>
+      living(6).includes('Preview stopped') && (await running()).length === 0 ? true : undefined,
+    );
+
+    expect(recorder.requested()).toEqual(
+      expect.arrayContaining([
+        'sqs:SendMessage',
+        'sqs:ReceiveMessage',
+        'sqs:DeleteMessage',
+        'sqs:GetQueueAttributes',
+      ]),
+    );
     expect(recorder.denials()).toEqual([]);
   });
 

@@ -255,11 +255,6 @@ const IMPLIED: Readonly<Record<PolicyName, Readonly<Record<string, string>>>> = 
     'sts:TagSession': 'AssumeRole passes repo and pr session tags',
     'ecs:TagResource': 'RunTask and RegisterTaskDefinition with tags also authorize TagResource',
     'iam:PassRole': "a preview revision names the base's execution role and its own task role",
-    'sqs:SendMessage': 'queue mode (issue 12 §1) enqueues work',
-    'sqs:ReceiveMessage': 'queue mode workers receive with long polling',
-    'sqs:DeleteMessage': 'a finished message is deleted',
-    'sqs:ChangeMessageVisibility': 'visibility is extended during a launch, released on SIGTERM',
-    'sqs:GetQueueAttributes': '/readyz checks the queue',
   },
   action: {
     'ecs:TagResource': 'a task definition file keeps its tags, authorized as TagResource',
