@@ -31,6 +31,7 @@ describe('readAppSettings: what the App starts with', () => {
       region: 'eu-west-1',
       sweepIntervalMs: 300_000,
       logLevel: 'info',
+      logFormat: 'json',
       testHooks: false,
       requestTimeoutMs: 30_000,
     });
@@ -65,6 +66,7 @@ describe('readAppSettings: what the App starts with', () => {
       sweepIntervalMs: null,
       apiToken: 't'.repeat(32),
       logLevel: 'debug',
+      logFormat: 'json',
       testHooks: true,
       requestTimeoutMs: 5_000,
     });
@@ -191,6 +193,12 @@ describe('readAppSettings: what the App starts with', () => {
       "LOG_LEVEL is 'verbose'; set it to one of trace, debug, info, warn, error, fatal",
     ],
     [
+      'an unknown log format',
+      { LOG_FORMAT: 'xml' },
+      'LOG_FORMAT',
+      "LOG_FORMAT is 'xml'; set it to json or pretty",
+    ],
+    [
       'a GitHub API URL that is not a URL',
       { GITHUB_API_URL: 'github.example.com' },
       'GITHUB_API_URL',
@@ -306,6 +314,7 @@ describe('readAppSettings: what the App starts with', () => {
     ],
     ['NODE_ENV production (no test hooks)', { NODE_ENV: 'production' }, { testHooks: false }],
     ['LOG_LEVEL fatal', { LOG_LEVEL: 'fatal' }, { logLevel: 'fatal' }],
+    ['LOG_FORMAT pretty', { LOG_FORMAT: ' Pretty ' }, { logFormat: 'pretty' }],
   ])('starts with %s', async (_case, change, expected) => {
     const settings = await start({ ...ENV, ...change });
     expect(settings).not.toHaveProperty('refused');
