@@ -25,6 +25,19 @@ async function event(action: string, number: number, extra: Record<string, unkno
   await settled(f.app);
 }
 
+/** One sweep through the operator API, waited for; its report. */
+async function sweep(): Promise<{ orphanRoutes: number; reconciled: number; problems: string[] }> {
+  const response = await fetch(`${f.app.url}/api/sweep?wait=1`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TOKEN}` },
+  });
+  return (await response.json()) as {
+    orphanRoutes: number;
+    reconciled: number;
+    problems: string[];
+  };
+}
+
 async function launched(number: number, head: string): Promise<void> {
   f.world.addPull({ number, sha: head });
   await pushEcrImage(f.ecr, 'web', head);
@@ -192,13 +205,6 @@ describe('the sweep and installations', () => {
       }),
     );
   }
-  const sweep = async () => {
-    const response = await fetch(`${f.app.url}/api/sweep?wait=1`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${TOKEN}` },
-    });
-    return (await response.json()) as { orphanRoutes: number; problems: string[] };
-  };
 
   it('removes a preview record whose task is gone', async () => {
     await orphanRecord();
@@ -241,14 +247,6 @@ describe("the App's log", () => {
 });
 
 describe('a lost opened', () => {
-  const sweep = async () => {
-    const response = await fetch(`${f.app.url}/api/sweep?wait=1`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${TOKEN}` },
-    });
-    return (await response.json()) as { reconciled: number; problems: string[] };
-  };
-
   it('the sweep brings up the preview of an open PR whose opened never arrived, once', async () => {
     const head = sha();
     f.world.addPull({ number: 11, sha: head });
