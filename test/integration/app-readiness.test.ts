@@ -134,11 +134,16 @@ describe('GET /readyz', () => {
     expect(failing.body.checks.aws).not.toContain('\n');
     expect(await healthz()).toBe(200);
     // The operator hears of it once, in the App's log, with the same line.
-    expect(app.output()).toContain(`not ready: aws: ${failing.body.checks.aws}`);
+    await eventually('the failure in the log', () =>
+      app.output().includes(`not ready: aws: ${failing.body.checks.aws}`) ? true : undefined,
+    );
 
     proxy.clear();
     await readyzBecomes(200);
-    expect(app.output()).toContain('ready again: aws');
+    // The log line is written as the answer goes out; the App's stdout can trail it a little.
+    await eventually('the recovery in the log', () =>
+      app.output().includes('ready again: aws') ? true : undefined,
+    );
   });
 
   it('is 503 within its deadline when AWS holds the call and never answers', async () => {
