@@ -16,7 +16,6 @@ import { RepoCredentials } from './repo-credentials.js';
 import { assumeWithSts } from './sts-assume.js';
 import { runSetup } from './setup/setup-server.js';
 import type { Sweeper } from './sweep/sweeper.js';
-import { startQueueMode } from './queue/queue-mode.js';
 import { pinoLogger } from './work-log.js';
 
 /**
@@ -68,9 +67,10 @@ async function main(): Promise<void> {
     }),
     { cwd: process.cwd(), addHandler: (handler) => added.push(handler) },
   );
+  // Loaded only in queue mode: the SQS client is start-up time an in-process App never needs.
   const queued =
     settings.queue &&
-    startQueueMode(
+    (await import('./queue/queue-mode.js')).startQueueMode(
       settings.queue,
       settings.region,
       probot.webhooks,
