@@ -25,6 +25,7 @@ import globalTeardown from '../test/support/global-teardown.js';
 import { startMoto, type Moto } from '../test/support/moto.js';
 import { appFigures } from './bench-app.js';
 import { intakeFigures } from './bench-intake.js';
+import { queueFigures } from './bench-queue.js';
 import { startupFigures } from './bench-startup.js';
 import { sweepFigures } from './bench-sweep.js';
 
@@ -185,7 +186,7 @@ async function main(): Promise<void> {
   const proxy = await startFaultProxy(moto.url);
   try {
     say(`# ecs-paas benchmark (${new Date().toISOString()}, Node ${process.version} driving)`);
-    // BENCH_ONLY=sweep (or action, app, intake, startup) runs one part: the whole run takes minutes.
+    // BENCH_ONLY=sweep (or action, app, intake, queue, startup) runs one part: the whole run takes minutes.
     const only = process.env.BENCH_ONLY;
     if (!only || only === 'action') {
       await deployFigures(moto, proxy, 1);
@@ -199,6 +200,7 @@ async function main(): Promise<void> {
     await globalSetup({ rootDir: process.cwd() });
     if (!only || only === 'app') await appFigures(moto);
     if (!only || only === 'intake') await intakeFigures();
+    if (!only || only === 'queue') await queueFigures(moto, proxy);
     if (!only || only === 'sweep') {
       const sizes = process.env.BENCH_SWEEP_SIZES?.split(',').map(Number);
       await sweepFigures(moto, proxy, sizes);
