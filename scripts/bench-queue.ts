@@ -104,13 +104,37 @@ async function backlog(queues: Queues): Promise<number> {
   );
 }
 
-async function drained(queues: Queues, timeoutMs = 300_000): Promise<number> {
+interface Sample {
+  readonly at: number;
+  readonly backlog: number;
+  /** How long moto took to answer GetQueueAttributes with that many messages queued. */
+  readonly ms: number;
+}
+
+/**
+ * Polls the backlog until it is zero; resolves with every reading. moto works out those counts
+ * by checking each message's timestamps, so a reading costs more the fuller the queue: with
+ * thousands queued the bench reads once a second, or its own polling would slow moto down.
+ */
+async function drained(queues: Queues, timeoutMs = 1_200_000): Promise<Sample[]> {
+  const samples: Sample[] = [];
   const deadline = performance.now() + timeoutMs;
   while (performance.now() < deadline) {
-    if ((await backlog(queues)) === 0) return performance.now();
-    await sleep(50);
+    const t0 = performance.now();
+    const left = await backlog(queues);
+    samples.push({ at: performance.now(), backlog: left, ms: performance.now() - t0 });
+    if (left === 0) return samples;
+    await sleep(left > 100 ? 1_000 : 50);
   }
   throw new Error(`the queue still held ${await backlog(queues)} messages after ${timeoutMs} ms`);
+}
+
+/** Messages per second the worker took off between the first readings at or under `from` and `to`. */
+function drainPace(samples: Sample[], from: number, to: number): number | undefined {
+  const a = samples.find((s) => s.backlog <= from);
+  const b = samples.find((s) => s.backlog <= to);
+  if (!a || !b || b.at <= a.at) return undefined;
+  return (a.backlog - b.backlog) / ((b.at - a.at) / 1_000);
 }
 
 interface Burst {
@@ -121,6 +145,8 @@ interface Burst {
   readonly drainedMs?: number;
   /** From the last acknowledgement until the queue was empty (queue mode only). */
   readonly drainTailMs?: number;
+  /** Backlog readings from the last acknowledgement on (queue mode only). */
+  readonly samples?: Sample[];
 }
 
 /**
@@ -152,15 +178,18 @@ async function burst(
     }),
   );
   const acknowledged = performance.now();
-  const empty = queues ? await drained(queues) : undefined;
+  const samples = queues ? await drained(queues) : undefined;
+  const empty = samples?.at(-1)?.at;
   return {
     perSecond: count / ((acknowledged - started) / 1_000),
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
-    ...(empty !== undefined && {
-      drainedMs: empty - started,
-      drainTailMs: empty - acknowledged,
-    }),
+    ...(samples &&
+      empty !== undefined && {
+        drainedMs: empty - started,
+        drainTailMs: empty - acknowledged,
+        samples,
+      }),
   };
 }
 
@@ -262,8 +291,19 @@ async function acknowledgementFigures(
   }
   const drainedMs = of('queue', (b) => b.drainedMs);
   say(
-    `queue drained (ApproximateNumberOfMessages + NotVisible = 0): ${ms(drainedMs)} after the first delivery (${(DELIVERIES / (drainedMs / 1_000)).toFixed(0)} messages per second through the worker), ${ms(of('queue', (b) => b.drainTailMs))} after the last acknowledgement`,
+    `queue drained (ApproximateNumberOfMessages + NotVisible = 0): ${ms(drainedMs)} after the first delivery (${(DELIVERIES / (drainedMs / 1_000)).toFixed(1)} messages per second through the worker on average), ${ms(of('queue', (b) => b.drainTailMs))} after the last acknowledgement`,
   );
+  // The last round's readings, to show how the worker's pace depends on how full the queue is.
+  const samples = results.queue.at(-1)?.samples ?? [];
+  const deepest = samples[0];
+  const shallow = samples.filter((s) => s.backlog > 0 && s.backlog <= 100);
+  if (deepest && deepest.backlog > 200) {
+    const high = drainPace(samples, deepest.backlog, Math.floor(deepest.backlog / 2));
+    const low = drainPace(samples, 200, 0);
+    say(
+      `backlog at the last acknowledgement: ${deepest.backlog}; the worker took ${high?.toFixed(1) ?? '?'} messages per second from there to half of it, ${low?.toFixed(1) ?? '?'} per second over the last 200; moto answered GetQueueAttributes in ${ms(deepest.ms)} at ${deepest.backlog} queued, ${ms(median(shallow.map((s) => s.ms)))} at 100 or fewer`,
+    );
+  }
 }
 
 /** One call the App made, as seen from outside it, in ms on this process's performance clock. */
