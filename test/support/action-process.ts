@@ -14,7 +14,9 @@ export interface ActionRun {
   readonly ms: number;
 }
 
-const BUNDLE = resolve('dist/index.js');
+// ECS_PAAS_BUNDLE points the tests at another build of the bundle (a developer's own `ncc build
+// -o <dir>` while dist/ is being rebuilt by someone else); CI always tests dist/.
+const BUNDLE = resolve(process.env.ECS_PAAS_BUNDLE ?? 'dist/index.js');
 
 /**
  * Runs the bundled Action the way a runner does: a node process with `INPUT_*` variables (names
