@@ -1,5 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { bearerMatches } from '../http/bearer-token.js';
 import type { Sweeper } from './sweeper.js';
 
 const PATH = '/api/sweep';
@@ -14,7 +14,7 @@ export function sweepApi(sweeper: Pick<Sweeper, 'start' | 'status'>, token: stri
   return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (!token || url.pathname !== PATH) return false;
-    if (!authorized(req.headers.authorization, token)) {
+    if (!bearerMatches(req.headers.authorization, token)) {
       reply(
         res,
         401,
@@ -60,20 +60,6 @@ export function sweepApi(sweeper: Pick<Sweeper, 'start' | 'status'>, token: stri
     reply(res, 202, { status: 'started', startedAt: run.startedAt.toISOString() });
     return true;
   };
-}
-
-/**
- * Compares SHA-256 digests, which always have the same length: timingSafeEqual on the raw values
- * would need a length check first, and that early return tells an attacker the token's length.
- */
-function authorized(header: string | undefined, token: string): boolean {
-  const match = /^Bearer\s+(.+)$/i.exec(header ?? '');
-  if (!match?.[1]) return false;
-  return timingSafeEqual(digest(match[1].trim()), digest(token));
-}
-
-function digest(text: string): Buffer {
-  return createHash('sha256').update(text, 'utf8').digest();
 }
 
 function reply(
