@@ -19,7 +19,7 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<v
     refuseUntrustedHead(settings.command, await readEventHead(env));
   }
   const logins = new RegistryLogins();
-  const clients = createAwsClients(settings.region);
+  const clients = createAwsClients(settings.region, { maxAttempts: settings.maxRetries });
   const timings: Array<[string, number]> = [];
   const timed = async <T>(phase: string, work: () => Promise<T>): Promise<T> => {
     const started = Date.now();

@@ -42,6 +42,11 @@ export interface ActionSettings {
   readonly rollback: 'on-failure' | 'never';
   readonly runBefore?: string;
   readonly keepRevisions: number;
+  /**
+   * The AWS SDK's maxAttempts for every client: attempts per call, the first included, as
+   * amazon-ecs-deploy-task-definition's `max-retries` means it.
+   */
+  readonly maxRetries: number;
   readonly environment?: string;
   readonly githubToken?: string;
   readonly sha: string;
@@ -83,13 +88,8 @@ export function parseSettings(
   }
 
   const image = text('image');
-  const ecrRepository = text('ecr-repository') ?? repository.split('/')[1] ?? '';
-  if (!image && !/^[a-z0-9]+(?:[._/-][a-z0-9]+)*$/.test(ecrRepository)) {
-    throw new InputError(
-      'ecr-repository',
-      `'${ecrRepository}' is not a repository name (lowercase letters, digits, '.', '_', '-', '/')`,
-    );
-  }
+  // A prebuilt image names its own repository, so only a build needs a valid name.
+  const ecrRepository = ecrRepositoryName(text('ecr-repository'), repository, !image);
   if ((command === 'build' || command === 'teardown') && image) {
     throw new InputError(
       'image',
@@ -103,6 +103,14 @@ export function parseSettings(
     throw new InputError(
       'wait-timeout',
       `'${waitTimeoutText}' is not a duration such as 15m or 1h30m`,
+    );
+  }
+
+  const retriesText = text('max-retries') ?? String(DEFAULT_AWS_ATTEMPTS);
+  if (!/^\d+$/.test(retriesText) || Number(retriesText) < 1 || Number(retriesText) > 100) {
+    throw new InputError(
+      'max-retries',
+      `'${retriesText}' is not a whole number from 1 to 100 (attempts per AWS call, the first included; 1 never retries)`,
     );
   }
 
@@ -144,11 +152,41 @@ export function parseSettings(
     rollback: oneOf(text('rollback') ?? 'on-failure', 'rollback', ['on-failure', 'never'] as const),
     ...(runBefore ? { runBefore } : {}),
     keepRevisions: Number(keepText),
+    maxRetries: Number(retriesText),
     ...(environment ? { environment } : {}),
     ...(githubToken ? { githubToken } : {}),
     sha,
     repository,
   };
+}
+
+/**
+ * More than the SDK's 3: many matrix jobs deploying at once get throttled, and adaptive retry
+ * then slows down rather than failing the deploy (the anchor's default is 3).
+ */
+const DEFAULT_AWS_ATTEMPTS = 10;
+
+/** ECR's own rule (CreateRepository refuses anything else), 2 to 256 characters in all. */
+const ECR_NAME =
+  /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/;
+const ECR_FORM =
+  "2 to 256 lowercase letters and digits, with '.', '_', '__', '-' or '/' only between them, such as my-service or team/my-service";
+
+/** `ecr-repository`, or the GitHub repository's name lowercased: `acme/MyService` → `myservice`. */
+function ecrRepositoryName(given: string | undefined, repository: string, needed: boolean): string {
+  const name = given ?? (repository.split('/')[1] ?? '').toLowerCase();
+  if (!needed || (ECR_NAME.test(name) && name.length >= 2 && name.length <= 256)) return name;
+  if (given !== undefined) {
+    throw new InputError(
+      'ecr-repository',
+      `'${given}' is not a repository name; expected ${ECR_FORM}`,
+    );
+  }
+  // GitHub allows names ECR refuses (.github, _site, a, my..app): say where the name came from.
+  throw new InputError(
+    'ecr-repository',
+    `not set, and its default '${name}' (the name of ${repository || 'GITHUB_REPOSITORY'}, lowercased) is not an ECR repository name; set ecr-repository to ${ECR_FORM}`,
+  );
 }
 
 function required(input: string, form: string): InputError {

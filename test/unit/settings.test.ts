@@ -25,10 +25,45 @@ describe('parseSettings', () => {
       waitTimeoutMs: 15 * 60_000,
       rollback: 'on-failure',
       keepRevisions: 0,
+      maxRetries: 10,
       build: { context: '.', builder: 'docker', buildArgs: {}, platforms: [] },
       sha: SHA,
     });
     expect(settings.registry).toBeUndefined();
+  });
+
+  it.each([
+    ['acme/MyService', 'myservice'],
+    ['acme/Web.App_2', 'web.app_2'],
+    ['acme/my--svc', 'my--svc'],
+    ['acme/my__svc', 'my__svc'],
+  ])('defaults ecr-repository for %s to %s, a name ECR takes', (repository, expected) => {
+    expect(parse(DEPLOY, { ...ENV, GITHUB_REPOSITORY: repository }).ecrRepository).toBe(expected);
+  });
+
+  it.each(['acme/.github', 'acme/_site', 'acme/a', 'acme/my..app', 'acme/web-', 'acme/a___b'])(
+    'refuses the default ecr-repository of %s, which ECR would refuse, naming the input',
+    (repository) => {
+      expect(() => parse(DEPLOY, { ...ENV, GITHUB_REPOSITORY: repository })).toThrow(
+        /^Input 'ecr-repository': not set, and its default/,
+      );
+    },
+  );
+
+  it('takes a repository the default would refuse when ecr-repository names one', () => {
+    const settings = parse(
+      { ...DEPLOY, 'ecr-repository': 'team/site' },
+      { ...ENV, GITHUB_REPOSITORY: 'acme/.github' },
+    );
+    expect(settings.ecrRepository).toBe('team/site');
+  });
+
+  it.each([
+    ['1', 1],
+    [' 3 ', 3],
+    ['100', 100],
+  ])('reads max-retries %j as %d attempts', (value, attempts) => {
+    expect(parse({ ...DEPLOY, 'max-retries': value }).maxRetries).toBe(attempts);
   });
 
   it.each([
@@ -129,6 +164,36 @@ describe('parseSettings', () => {
       { ...DEPLOY, 'ecr-repository': 'Web App' },
       ENV,
       /^Input 'ecr-repository': 'Web App' is not a repository name/,
+    ],
+    [
+      'a default repository name ECR refuses',
+      DEPLOY,
+      { ...ENV, GITHUB_REPOSITORY: 'acme/.github' },
+      /^Input 'ecr-repository': not set, and its default '\.github' \(the name of acme\/\.github, lowercased\) is not an ECR repository name; set ecr-repository to 2 to 256/,
+    ],
+    [
+      'max-retries 0',
+      { ...DEPLOY, 'max-retries': '0' },
+      ENV,
+      /^Input 'max-retries': '0' is not a whole number from 1 to 100/,
+    ],
+    [
+      'max-retries not a number',
+      { ...DEPLOY, 'max-retries': 'three' },
+      ENV,
+      /^Input 'max-retries': 'three' is not a whole number from 1 to 100/,
+    ],
+    [
+      'max-retries 2.5',
+      { ...DEPLOY, 'max-retries': '2.5' },
+      ENV,
+      /^Input 'max-retries': '2\.5' is not a whole number/,
+    ],
+    [
+      'max-retries 101',
+      { ...DEPLOY, 'max-retries': '101' },
+      ENV,
+      /^Input 'max-retries': '101' is not a whole number from 1 to 100/,
     ],
     [
       'bad task definition',
