@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { PreviewAuth, RoutingSettings } from '../preview/routing-types.js';
 import { SUBDOMAIN_PLACEHOLDERS } from '../preview/subdomain.js';
+import { parseDuration } from '../duration.js';
 import { expected, got, integer, isMap, matching, section, text } from './config-fields.js';
 
 const DNS_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/;
@@ -39,6 +40,29 @@ const subdomainTemplate = z
   })
   .default('pr-{number}-{repo}');
 
+/** An absolute path only: `//host` would name another server to a URL parser. */
+const healthCheckPath = matching(
+  /^\/(?!\/)[^\s#]*$/,
+  "a URL path starting with a single '/', such as /healthz",
+).default('/');
+
+const DEFAULT_READY_MS = 5 * 60_000;
+const READY_FORM = 'a duration from 10s to 1h such as 90s or 5m';
+
+/** `routing.ready-timeout`: how long a launched preview may take to answer. */
+const readyTimeout = z
+  .union([z.string(), z.number()], expected(READY_FORM))
+  .optional()
+  .transform((raw, ctx): number => {
+    if (raw === undefined) return DEFAULT_READY_MS;
+    const ms = parseDuration(String(raw));
+    if (ms === undefined || ms < 10_000 || ms > 3_600_000) {
+      ctx.addIssue({ code: 'custom', input: raw, message: `${got(raw)}; expected ${READY_FORM}` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
 const common = {
   domain: z
     .string(expected('a DNS name without a trailing dot, such as preview.example.com'))
@@ -51,6 +75,8 @@ const common = {
   ),
   port: integer(1, 65_535, 'an integer from 1 to 65535').default(80),
   subdomain: subdomainTemplate,
+  'health-check-path': healthCheckPath,
+  'ready-timeout': readyTimeout,
 };
 
 /** An ALB-only key written in dns mode would be silently ignored: say so instead. */
@@ -63,7 +89,6 @@ const dnsRouting = section(
     ...common,
     'listener-arn': albOnly('listener-arn'),
     'vpc-id': albOnly('vpc-id'),
-    'health-check-path': albOnly('health-check-path'),
     auth: albOnly('auth'),
   },
   'a map with domain and hosted-zone-id',
@@ -164,7 +189,6 @@ const albRouting = section(
       'the ARN of an HTTPS listener of an application load balancer (arn:aws:elasticloadbalancing:<region>:<account>:listener/app/...)',
     ),
     'vpc-id': matching(/^vpc-[0-9a-z]+$/, 'a VPC ID such as vpc-0abc1234'),
-    'health-check-path': matching(/^\/\S*$/, "a URL path starting with '/'").default('/'),
     auth: auth.optional(),
   },
   'a map with mode, domain, hosted-zone-id, listener-arn and vpc-id',
@@ -187,6 +211,7 @@ export const routingSchema = z
       hostedZoneId: routing['hosted-zone-id'],
       port: routing.port,
       subdomain: routing.subdomain,
+      readyTimeoutMs: routing['ready-timeout'],
     };
     return routing.mode === 'alb'
       ? {
@@ -197,5 +222,5 @@ export const routingSchema = z
           healthCheckPath: routing['health-check-path'],
           ...(routing.auth && { auth: routing.auth }),
         }
-      : { mode: 'dns', ...settings };
+      : { mode: 'dns', ...settings, healthCheckPath: routing['health-check-path'] };
   });

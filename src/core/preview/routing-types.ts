@@ -9,11 +9,15 @@ interface CommonRouting {
   readonly port: number;
   /** Label template, default `pr-{number}-{repo}`. */
   readonly subdomain: string;
+  /** `routing.ready-timeout`: how long a new preview may take to answer before it is unhealthy. */
+  readonly readyTimeoutMs?: number;
 }
 
 /** A Route 53 A record straight to the task's IP (TTL 60). */
 export interface DnsRoutingSettings extends CommonRouting {
   readonly mode: 'dns';
+  /** Probed over HTTP on the task's private address when its container has no `healthCheck`. */
+  readonly healthCheckPath?: string;
 }
 
 /** A target group (type ip) and a host-header rule on a shared HTTPS listener; Route 53 alias to the ALB. */
