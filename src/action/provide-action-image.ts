@@ -26,7 +26,10 @@ export function provideActionImage(
     {
       ...(settings.image ? { prebuilt: settings.image } : {}),
       builder: settings.build.builder,
-      build: { ...settings.build, labels: ociLabels(labelEnv, source.sha) },
+      build: {
+        ...settings.build,
+        labels: { ...ociLabels(labelEnv, source.sha), ...settings.build.labels },
+      },
       repository: source.repository,
       createRepository: settings.createRepository,
       ...(settings.registry ? { registry: settings.registry } : {}),

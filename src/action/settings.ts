@@ -1,12 +1,16 @@
 import { parseDuration } from '../core/duration.js';
+import type { CodeDeployTarget } from '../core/deploy/codedeploy-controller.js';
+import { parseCodeDeployInputs } from '../core/deploy/codedeploy-settings.js';
 import type { TaskDefinitionSource } from '../core/deploy/deploy-services.js';
 import { InputError } from '../core/errors.js';
+import { parseBuildOptions, type BuildOptions } from '../core/image/build-options.js';
 
 export const COMMANDS = ['deploy', 'build', 'preview', 'teardown'] as const;
 export type Command = (typeof COMMANDS)[number];
 export type Builder = 'docker' | 'podman';
 
-export interface BuildSettings {
+/** The build inputs; cache, secrets, attestations, labels, no-cache and pull are in BuildOptions. */
+export interface BuildSettings extends BuildOptions {
   /** Build context directory. */
   readonly context: string;
   readonly dockerfile?: string;
@@ -47,6 +51,8 @@ export interface ActionSettings {
    * amazon-ecs-deploy-task-definition's `max-retries` means it.
    */
   readonly maxRetries: number;
+  /** `codedeploy-*`: where a CODE_DEPLOY (blue/green) service's deployment goes. */
+  readonly codeDeploy?: CodeDeployTarget;
   readonly environment?: string;
   readonly githubToken?: string;
   readonly sha: string;
@@ -125,6 +131,8 @@ export function parseSettings(
   const runBefore = text('run-before');
   const environment = text('environment');
   const githubToken = text('github-token');
+  const codeDeploy = parseCodeDeployInputs(read);
+  const builder = oneOf(text('builder') ?? 'docker', 'builder', ['docker', 'podman'] as const);
   return {
     command,
     region,
@@ -139,7 +147,8 @@ export function parseSettings(
       buildArgs: keyValues(read('build-args'), 'build-args'),
       ...(target ? { target } : {}),
       platforms: list(read('platforms')),
-      builder: oneOf(text('builder') ?? 'docker', 'builder', ['docker', 'podman'] as const),
+      builder,
+      ...parseBuildOptions(read, builder),
     },
     ecrRepository,
     ecrRepositoryExplicit: text('ecr-repository') !== undefined,
@@ -153,6 +162,7 @@ export function parseSettings(
     ...(runBefore ? { runBefore } : {}),
     keepRevisions: Number(keepText),
     maxRetries: Number(retriesText),
+    ...(codeDeploy ? { codeDeploy } : {}),
     ...(environment ? { environment } : {}),
     ...(githubToken ? { githubToken } : {}),
     sha,

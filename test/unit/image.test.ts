@@ -54,6 +54,11 @@ describe('buildArguments', () => {
     platforms: [] as string[],
     tags: ['r/web:abc', 'r/web:latest'],
     labels: { 'org.opencontainers.image.revision': 'abc' },
+    cacheFrom: [],
+    cacheTo: [],
+    secrets: [],
+    noCache: false,
+    pull: false,
   };
 
   it('builds and pushes in one buildx call for docker, with a metadata file for the digest', () => {
@@ -116,6 +121,8 @@ describe('ociLabels', () => {
     ).toEqual({
       'org.opencontainers.image.revision': 'abc',
       'org.opencontainers.image.source': 'https://ghe.acme.dev/acme/web',
+      'org.opencontainers.image.url': 'https://ghe.acme.dev/acme/web',
+      'org.opencontainers.image.title': 'web',
       'org.opencontainers.image.version': 'main',
     });
   });

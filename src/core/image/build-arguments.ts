@@ -1,3 +1,6 @@
+import { podmanCacheRepository, type CacheEntry } from './build-cache.js';
+import type { SecretMount } from './build-secrets.js';
+
 /** What to build, independent of which CLI builds it. */
 export interface BuildRequest {
   readonly context: string;
@@ -8,6 +11,15 @@ export interface BuildRequest {
   /** Full references (`registry/repo:tag`) to tag and push; the first is the commit SHA tag. */
   readonly tags: readonly string[];
   readonly labels: Readonly<Record<string, string>>;
+  readonly cacheFrom: readonly CacheEntry[];
+  readonly cacheTo: readonly CacheEntry[];
+  /** Files only: a secret's value never reaches a command line. */
+  readonly secrets: readonly SecretMount[];
+  /** buildx's `--provenance` / `--sbom` value; docker only (settings refuse them for podman). */
+  readonly provenance?: string;
+  readonly sbom?: string;
+  readonly noCache: boolean;
+  readonly pull: boolean;
 }
 
 /**
@@ -29,12 +41,19 @@ export function buildArguments(
     ...(request.target ? ['--target', request.target] : []),
     ...(request.platforms.length > 0 ? ['--platform', request.platforms.join(',')] : []),
     ...Object.entries(request.labels).flatMap(([key, value]) => ['--label', `${key}=${value}`]),
+    ...request.secrets.flatMap((secret) => ['--secret', `id=${secret.id},src=${secret.src}`]),
+    ...(request.noCache ? ['--no-cache'] : []),
   ];
   if (builder === 'docker') {
     return [
       'buildx',
       'build',
       ...common,
+      ...request.cacheFrom.flatMap((entry) => ['--cache-from', entry.text]),
+      ...request.cacheTo.flatMap((entry) => ['--cache-to', entry.text]),
+      ...(request.pull ? ['--pull'] : []),
+      ...(request.provenance ? [`--provenance=${request.provenance}`] : []),
+      ...(request.sbom ? [`--sbom=${request.sbom}`] : []),
       ...request.tags.flatMap((tag) => ['--tag', tag]),
       '--push',
       '--metadata-file',
@@ -46,10 +65,30 @@ export function buildArguments(
     request.platforms.length > 1
       ? ['--manifest', request.tags[0] ?? '']
       : request.tags.flatMap((tag) => ['--tag', tag]);
-  return ['build', ...common, ...tagging, request.context];
+  const cache = [
+    ...request.cacheFrom.map((entry) => [
+      '--cache-from',
+      podmanCacheRepository(entry, 'cache-from'),
+    ]),
+    ...request.cacheTo.map((entry) => ['--cache-to', podmanCacheRepository(entry, 'cache-to')]),
+  ].flat();
+  return [
+    'build',
+    ...common,
+    // The remote cache holds intermediate layers, which podman keeps only with --layers.
+    ...(cache.length > 0 ? ['--layers', ...cache] : []),
+    // podman's bare --pull only pulls what is missing; buildx's --pull means always.
+    ...(request.pull ? ['--pull=always'] : []),
+    ...tagging,
+    request.context,
+  ];
 }
 
-/** OCI labels that tie an image to its commit (what `docker inspect` users look for). */
+/**
+ * OCI labels that tie an image to its commit (what `docker inspect` users look for, as
+ * docker/metadata-action sets them). No `created`: a clock in the labels would make every rebuild
+ * of the same commit a different image.
+ */
 export function ociLabels(
   env: Readonly<Record<string, string | undefined>>,
   sha: string,
@@ -58,7 +97,13 @@ export function ociLabels(
   const repository = env.GITHUB_REPOSITORY;
   return {
     'org.opencontainers.image.revision': sha,
-    ...(repository ? { 'org.opencontainers.image.source': `${server}/${repository}` } : {}),
+    ...(repository
+      ? {
+          'org.opencontainers.image.source': `${server}/${repository}`,
+          'org.opencontainers.image.url': `${server}/${repository}`,
+          'org.opencontainers.image.title': repository.slice(repository.indexOf('/') + 1),
+        }
+      : {}),
     ...(env.GITHUB_REF_NAME ? { 'org.opencontainers.image.version': env.GITHUB_REF_NAME } : {}),
   };
 }

@@ -6,6 +6,7 @@ import { withContext } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { run } from '../process.js';
 import { buildArguments, type BuildRequest } from './build-arguments.js';
+import { maskSecrets, mountSecrets, type BuildSecret } from './build-secrets.js';
 import { ecrRegistry, parseImageReference, pinnedReference } from './image-reference.js';
 import { registryDigest } from './registry-digest.js';
 
@@ -17,7 +18,9 @@ export interface ImageRequest {
   /** A prebuilt image to use as it is; otherwise one is built. */
   readonly prebuilt?: string;
   readonly builder: 'docker' | 'podman';
-  readonly build: Omit<BuildRequest, 'tags'>;
+  readonly build: Omit<BuildRequest, 'tags' | 'secrets'> & {
+    readonly secrets: readonly BuildSecret[];
+  };
   readonly repository: string;
   readonly createRepository: boolean;
   /** Registry host; undefined means the account's ECR registry. */
@@ -50,6 +53,8 @@ export async function provideImage(
   log: Logger,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<ProvidedImage> {
+  // First of all: the runner hides only what it was told about before the line is printed.
+  maskSecrets(request.build.secrets, log);
   if (request.prebuilt) return resolvePrebuilt(request.prebuilt, ecrClient);
 
   const usesEcr = !request.registry || ecrRegistry(request.registry) !== undefined;
@@ -131,14 +136,19 @@ async function resolvePrebuilt(
 
 async function buildAndPush(
   builder: 'docker' | 'podman',
-  request: BuildRequest,
+  request: ImageRequest['build'] & Pick<BuildRequest, 'tags'>,
   log: Logger,
   env: NodeJS.ProcessEnv,
 ): Promise<string> {
+  const secrets = await mountSecrets(request.secrets, env);
   const scratch = await mkdtemp(join(tmpdir(), 'ecs-paas-build-'));
   try {
     const metadataFile = join(scratch, 'metadata.json');
-    await run(builder, buildArguments(builder, request, metadataFile), { log, env });
+    const args = buildArguments(builder, { ...request, secrets: secrets.mounts }, metadataFile);
+    // Secrets are files by then, so the line shows where they are, never what they hold.
+    log.info(`${builder} ${args.map(shellWord).join(' ')}`);
+    await run(builder, args, { log, env });
+    await secrets.remove();
     if (builder === 'docker') {
       const metadata = JSON.parse(await readFile(metadataFile, 'utf8')) as Record<string, unknown>;
       const digest = metadata['containerimage.digest'];
@@ -174,6 +184,12 @@ async function buildAndPush(
     }
     return (await readFile(digestFile, 'utf8')).trim();
   } finally {
+    await secrets.remove();
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+/** An argument as a shell would need it, so a printed command line can be pasted and re-run. */
+function shellWord(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
