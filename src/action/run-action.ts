@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { createAwsClients } from '../core/aws/clients.js';
+import { checkDeployControllers } from '../core/deploy/codedeploy-controller.js';
 import { deployServices, type DeployReport } from '../core/deploy/deploy-services.js';
 import { DeploymentRecorder } from '../core/github/deployments.js';
 import { deploySummary } from '../core/report/deploy-summary.js';
@@ -34,6 +35,15 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<v
     const { runPreviewCommand } = await import('./run-preview.js');
     return runPreviewCommand(settings, clients, env, logins);
   }
+  if (settings.command === 'deploy') {
+    // A service whose controller we cannot drive is refused before anything is built or pushed.
+    await checkDeployControllers(
+      clients.ecs,
+      settings.cluster,
+      settings.services,
+      settings.codeDeploy,
+    );
+  }
   const provided = await timed(settings.image ? 'resolve image' : 'build and push', () =>
     provideActionImage(
       settings,
@@ -66,6 +76,7 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<v
         rollback: settings.rollback,
         ...(settings.runBefore ? { runBefore: settings.runBefore } : {}),
         keepRevisions: settings.keepRevisions,
+        ...(settings.codeDeploy ? { codeDeploy: settings.codeDeploy } : {}),
         ...(env.ECS_PAAS_POLL_MS ? { pollMs: Number(env.ECS_PAAS_POLL_MS) } : {}),
       },
       log,
@@ -91,6 +102,9 @@ function writeOutputs(report: DeployReport): void {
   core.setOutput('task-definition-arn', report.taskDefinitionArn);
   core.setOutput('previous-task-definition-arn', report.previousTaskDefinitionArn);
   core.setOutput('rolled-back', String(report.rolledBack));
+  if (report.codeDeployDeploymentId) {
+    core.setOutput('codedeploy-deployment-id', report.codeDeployDeploymentId);
+  }
 }
 
 async function startDeployment(

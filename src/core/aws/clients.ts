@@ -1,5 +1,6 @@
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -33,6 +34,8 @@ export interface AwsClients {
   elbv2(): Promise<ElasticLoadBalancingV2Client>;
   /** Loaded on first use: the App's idle checks and its own metrics; the Action never needs it. */
   cloudwatch(): Promise<CloudWatchClient>;
+  /** Loaded on first use: only services with the CODE_DEPLOY controller need it. */
+  codedeploy(): Promise<CodeDeployClient>;
 }
 
 /**
@@ -62,6 +65,7 @@ export function createAwsClients(
   let route53: Promise<Route53Client> | undefined;
   let elbv2: Promise<ElasticLoadBalancingV2Client> | undefined;
   let cloudwatch: Promise<CloudWatchClient> | undefined;
+  let codedeploy: Promise<CodeDeployClient> | undefined;
   return {
     region,
     ecs: new ECSClient(config),
@@ -84,6 +88,10 @@ export function createAwsClients(
     cloudwatch: () =>
       (cloudwatch ??= import('@aws-sdk/client-cloudwatch').then(
         ({ CloudWatchClient: Client }) => new Client(config),
+      )),
+    codedeploy: () =>
+      (codedeploy ??= import('@aws-sdk/client-codedeploy').then(
+        ({ CodeDeployClient: Client }) => new Client(config),
       )),
   };
 }

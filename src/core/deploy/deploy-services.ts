@@ -7,6 +7,8 @@ import {
 import type { AwsClients } from '../aws/clients.js';
 import { errorMessage, withContext } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { deployModeFor, type CodeDeployTarget } from './codedeploy-controller.js';
+import { deployWithCodeDeploy } from './codedeploy-deployment.js';
 import { describeChanges, sameTaskDefinition } from './compare-task-definitions.js';
 import { describeServices } from './describe-services.js';
 import { explainStoppedTasks, stoppedServiceTasks } from './explain-failure.js';
@@ -38,6 +40,8 @@ export interface DeployRequest {
   readonly runBefore?: string;
   readonly keepRevisions: number;
   readonly pollMs?: number;
+  /** Where a CODE_DEPLOY service's deployment goes; without it such a service is refused. */
+  readonly codeDeploy?: CodeDeployTarget;
 }
 
 export type ServiceResult =
@@ -73,6 +77,8 @@ export interface DeployReport {
   /** Stopped reasons, exit codes and log lines that explain a failure. */
   readonly explanation: readonly string[];
   readonly prunedRevisions: readonly string[];
+  /** Set when the service was deployed through CodeDeploy (blue/green). */
+  readonly codeDeployDeploymentId?: string;
 }
 
 /**
@@ -87,6 +93,8 @@ export async function deployServices(
 ): Promise<DeployReport> {
   const { ecs } = clients;
   const services = await describeServices(ecs, request.cluster, request.services);
+  // Before anything is registered: a controller we cannot drive is refused with nothing changed.
+  const mode = deployModeFor(services, request.codeDeploy);
   const previous = new Map(
     [...services].map(([name, service]) => [name, service.taskDefinition ?? '']),
   );
@@ -171,6 +179,73 @@ export async function deployServices(
         explanation,
       };
     }
+  }
+
+  if (mode.kind === 'codedeploy') {
+    const service = services.get(mode.service) as Service;
+    const from = previous.get(mode.service) ?? '';
+    if (from === taskDefinitionArn) {
+      return {
+        ...report,
+        services: [{ service: mode.service, from, to: from, result: 'unchanged' }],
+      };
+    }
+    const outcome = await deployWithCodeDeploy(
+      clients,
+      {
+        service,
+        taskDefinitionArn,
+        target: mode.target,
+        wait: request.wait,
+        waitTimeoutMs: request.waitTimeoutMs,
+        rollback: request.rollback,
+        ...(request.pollMs ? { pollMs: request.pollMs } : {}),
+      },
+      log,
+    ).catch(async (error: unknown) => {
+      // No deployment exists, so a revision registered only for it must not linger.
+      if (registered)
+        await ecs
+          .send(new DeregisterTaskDefinitionCommand({ taskDefinition: taskDefinitionArn }))
+          .catch(() => undefined);
+      throw error;
+    });
+    await showExplanation(outcome.explanation, log);
+    const result: ServiceResult =
+      outcome.result === 'succeeded'
+        ? 'updated'
+        : outcome.result === 'not-waited'
+          ? 'not-waited'
+          : outcome.rolledBack
+            ? 'rolled-back'
+            : outcome.result;
+    return {
+      ...report,
+      codeDeployDeploymentId: outcome.deploymentId,
+      rolledBack: outcome.rolledBack,
+      services: [
+        {
+          service: mode.service,
+          from,
+          to: taskDefinitionArn,
+          result,
+          ...(outcome.result === 'not-waited' ? {} : { seconds: outcome.seconds }),
+          ...(outcome.failure ? { reason: outcome.failure } : {}),
+        },
+      ],
+      ...(outcome.failure
+        ? { failure: `${mode.service}: ${outcome.failure}`, explanation: [...outcome.explanation] }
+        : {
+            prunedRevisions: await prune(
+              clients,
+              rendered,
+              request,
+              taskDefinitionArn,
+              previous,
+              log,
+            ),
+          }),
+    };
   }
 
   const started = new Date(Date.now() - 1_000);
