@@ -1,14 +1,13 @@
 import { errorMessage } from '../core/errors.js';
 import { publicText } from '../core/report/public-text.js';
-import { approveHead } from './approve-head.js';
 import type { BotServices } from './bot-services.js';
 import { needPermission } from './command-permission.js';
 import type { CommandComment, Outcome } from './command-types.js';
 import { HELP_LINES, parseCommand, type Command } from './commands.js';
 import { deployEnvironment } from './deploy-environment.js';
-import { getPull, type GitHubApi, type RepoRef } from './github-api.js';
+import type { GitHubApi, RepoRef } from './github-api.js';
 import { keepPreview } from './keep-preview.js';
-import { reconcilePullRequest } from './reconcile-pull-request.js';
+import { relaunchPreview, stopPreview } from './preview-actions.js';
 import { showLogs } from './show-logs.js';
 
 export type { CommandComment } from './command-types.js';
@@ -95,11 +94,10 @@ async function run(
     case 'preview-stop': {
       const denied = await needPermission(api, repo, comment.author, 'write');
       if (denied) return denied;
-      await reconcilePullRequest(api, services, repo, comment.issueNumber, {
-        teardown: `stopped by @${comment.author} with /preview stop`,
+      return stopPreview(api, services, repo, comment.issueNumber, {
         actor: comment.author,
+        how: `@${comment.author} with /preview stop`,
       });
-      return { ok: true };
     }
     case 'deploy':
       return deployPreview(api, services, repo, comment, command.sha);
@@ -108,10 +106,7 @@ async function run(
   }
 }
 
-/**
- * `/deploy [sha]`: relaunch the preview. On a fork it is the approval, bound to the SHA the
- * commenter saw; the reconcile launches only if that SHA is still the head when it runs.
- */
+/** `/deploy [sha]`: relaunch the preview (see relaunchPreview for what a fork's approval is). */
 async function deployPreview(
   api: GitHubApi,
   services: BotServices,
@@ -121,30 +116,11 @@ async function deployPreview(
 ): Promise<Outcome> {
   const denied = await needPermission(api, repo, comment.author, 'write');
   if (denied) return denied;
-  const pull = await getPull(api, repo, comment.issueNumber);
-  const fork = (pull.head.repo?.full_name ?? '') !== `${repo.owner}/${repo.repo}`;
-  let approvedSha = pull.head.sha;
-  if (fork || sha !== undefined) {
-    const approval = await approveHead(api, repo, pull, {
-      ...(sha !== undefined && { sha }),
-      createdAt: comment.createdAt,
-      fork,
-    });
-    if (!approval.ok) return approval;
-    approvedSha = approval.sha;
-  }
-  const result = await reconcilePullRequest(api, services, repo, comment.issueNumber, {
-    approvedSha,
+  return relaunchPreview(api, services, repo, comment.issueNumber, {
     actor: comment.author,
+    ...(sha !== undefined && { sha }),
+    askedAt: comment.createdAt,
   });
-  if (['launched', 'replaced', 'unchanged', 'waiting'].includes(result.kind)) return { ok: true };
-  return {
-    ok: false,
-    reply:
-      result.kind === 'refused' && fork
-        ? `The head moved while the approval was handled; nothing was launched. Review the new head and comment \`/deploy <sha>\`.`
-        : 'No preview was launched; the preview comment says why.',
-  };
 }
 
 function where(repo: RepoRef, comment: CommandComment): string {

@@ -2,8 +2,13 @@ import type { Task } from '@aws-sdk/client-ecs';
 import type { PreviewConfig } from '../core/config/repo-config.js';
 import { findComment, upsertComment } from '../core/github/living-comment.js';
 import { readRepoVisibility } from '../core/github/repo-visibility.js';
-import { decideLogDelivery } from '../core/preview/log-delivery.js';
-import { listLogStreams, readPreviewLogs } from '../core/preview/preview-logs.js';
+import { decideLogDelivery, type LogDeliveryDecision } from '../core/preview/log-delivery.js';
+import {
+  listLogStreams,
+  readPreviewLogs,
+  type ContainerLogStream,
+  type ContainerLogs,
+} from '../core/preview/preview-logs.js';
 import { listPreviewTasks } from '../core/preview/preview-tasks.js';
 import { logBlockOf, renderLogBlock, replaceLogBlock } from '../core/report/log-block.js';
 import { renderLogLinks } from '../core/report/log-links.js';
@@ -12,6 +17,21 @@ import { CONFIG_PATH, readRepoConfig } from './config-reader.js';
 import type { GitHubApi, RepoRef } from './github-api.js';
 
 type Outcome = { ok: boolean; reply?: string };
+
+/** A preview's logs as the `/logs` rules let them out, or why not. */
+export type LogsAnswer =
+  | {
+      readonly kind: 'refused';
+      /** `config`: not set up or invalid; `off`: `preview.logs: off`; `none`: nothing running. */
+      readonly why: 'config' | 'off' | 'none';
+      readonly reply: string;
+    }
+  | {
+      readonly kind: 'link';
+      readonly streams: readonly ContainerLogStream[];
+      readonly reason: LogDeliveryDecision['reason'];
+    }
+  | { readonly kind: 'lines'; readonly logs: readonly ContainerLogs[] };
 
 /**
  * `/logs [n]`: edits a collapsed block with the last n lines of each container of the running
@@ -28,15 +48,51 @@ export async function showLogs(
   lines: number,
   requestedBy: string,
 ): Promise<Outcome> {
+  const answer = await previewLogs(api, services, repo, number, lines);
+  if (answer.kind === 'refused') return { ok: false, reply: answer.reply };
+  if (answer.kind === 'link') {
+    await dropLogBlock(api, services, repo, number);
+    return { ok: true, reply: renderLogLinks(answer.streams, answer.reason) };
+  }
+  const block = renderLogBlock(answer.logs, {
+    requested: lines,
+    at: services.now(),
+    requestedBy,
+  });
+  await services.queue.run(queueKey(repo, number), () =>
+    upsertComment(api, { ...repo, issueNumber: number }, (existing) =>
+      replaceLogBlock(existing ?? '', block),
+    ),
+  );
+  return { ok: true };
+}
+
+/**
+ * The running preview's last `lines` lines per container, masked, where `preview.logs` and the
+ * repository's visibility let lines out (`/logs` and the fleet API alike); only where to read
+ * them otherwise.
+ */
+export async function previewLogs(
+  api: GitHubApi,
+  services: BotServices,
+  repo: RepoRef,
+  number: number,
+  lines: number,
+): Promise<LogsAnswer> {
   const read = await readRepoConfig(api, repo, services.configCache, services.policy);
   if (read.kind === 'invalid') {
     return {
-      ok: false,
+      kind: 'refused',
+      why: 'config',
       reply: `${CONFIG_PATH} on the default branch is not valid, so \`/logs\` cannot tell what it may show:\n\n${fenced(read.error.message)}`,
     };
   }
   if (read.kind !== 'ok' || !read.config.preview) {
-    return { ok: false, reply: `Previews are not set up in ${CONFIG_PATH} on the default branch.` };
+    return {
+      kind: 'refused',
+      why: 'config',
+      reply: `Previews are not set up in ${CONFIG_PATH} on the default branch.`,
+    };
   }
   const preview = read.config.preview;
   // `link` and `off` hold whatever the visibility, so only `comment` (said or implied) asks it.
@@ -47,30 +103,27 @@ export async function showLogs(
   const decision = decideLogDelivery(preview.logs, visibility);
   if (decision.delivery === 'off') {
     return {
-      ok: false,
+      kind: 'refused',
+      why: 'off',
       reply: `\`/logs\` is off for this repository (\`preview.logs: off\` in ${CONFIG_PATH}).`,
     };
   }
   const task = await runningPreviewTask(services, preview, repo, number);
   if (!task) {
     return {
-      ok: false,
+      kind: 'refused',
+      why: 'none',
       reply: 'There is no running preview to read logs from; type `/deploy` to start one.',
     };
   }
   if (decision.delivery === 'link') {
     const streams = await listLogStreams(services.aws, preview.cluster, task);
-    await dropLogBlock(api, services, repo, number);
-    return { ok: true, reply: renderLogLinks(streams, decision.reason) };
+    return { kind: 'link', streams, reason: decision.reason };
   }
-  const logs = await readPreviewLogs(services.aws, preview.cluster, task, lines);
-  const block = renderLogBlock(logs, { requested: lines, at: services.now(), requestedBy });
-  await services.queue.run(queueKey(repo, number), () =>
-    upsertComment(api, { ...repo, issueNumber: number }, (existing) =>
-      replaceLogBlock(existing ?? '', block),
-    ),
-  );
-  return { ok: true };
+  return {
+    kind: 'lines',
+    logs: await readPreviewLogs(services.aws, preview.cluster, task, lines),
+  };
 }
 
 async function runningPreviewTask(

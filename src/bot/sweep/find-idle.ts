@@ -142,7 +142,7 @@ function keyOf(preview: FoundPreview): string {
 }
 
 /** ALB previews are counted by their target group; dns ones only through `activity-metric`. */
-function requestMetric(
+export function requestMetric(
   repo: SweptRepo,
   preview: FoundPreview,
   group: RoutingGroup,

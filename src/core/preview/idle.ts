@@ -2,8 +2,11 @@
 export type RequestSignal =
   /** No request metric applies (dns mode without `activity-metric`): PR activity alone decides. */
   | { readonly kind: 'none' }
-  /** Read; `lastRequestAt` is absent when there were no requests in the whole window. */
-  | { readonly kind: 'read'; readonly lastRequestAt?: Date }
+  /**
+   * Read; `lastRequestAt` is absent when there were no requests in the whole window. `count` is
+   * the requests in the window, for listings (the verdict needs only the last one).
+   */
+  | { readonly kind: 'read'; readonly lastRequestAt?: Date; readonly count?: number }
   | { readonly kind: 'failed'; readonly reason: string };
 
 export interface IdleInput {

@@ -67,9 +67,11 @@ export async function readLastRequests(
         return;
       }
       let last: number | undefined;
+      let count = 0;
       for (const part of parts) {
         (part.Timestamps ?? []).forEach((at, j) => {
           const value = part.Values?.[j] ?? 0;
+          count += value;
           // A data point stamps the start of its period: the requests may be as late as its end.
           const end = Math.min(at.getTime() + period * 1_000, window.now.getTime());
           if (value > 0 && (last === undefined || end > last)) last = end;
@@ -77,7 +79,9 @@ export async function readLastRequests(
       }
       result.set(
         key,
-        last === undefined ? { kind: 'read' } : { kind: 'read', lastRequestAt: new Date(last) },
+        last === undefined
+          ? { kind: 'read', count }
+          : { kind: 'read', lastRequestAt: new Date(last), count },
       );
     });
   }
