@@ -1,4 +1,6 @@
 import { parseDuration } from '../core/duration.js';
+import type { CodeDeployTarget } from '../core/deploy/codedeploy-controller.js';
+import { parseCodeDeployInputs } from '../core/deploy/codedeploy-settings.js';
 import type { TaskDefinitionSource } from '../core/deploy/deploy-services.js';
 import { InputError } from '../core/errors.js';
 import { parseBuildOptions, type BuildOptions } from '../core/image/build-options.js';
@@ -49,6 +51,8 @@ export interface ActionSettings {
    * amazon-ecs-deploy-task-definition's `max-retries` means it.
    */
   readonly maxRetries: number;
+  /** `codedeploy-*`: where a CODE_DEPLOY (blue/green) service's deployment goes. */
+  readonly codeDeploy?: CodeDeployTarget;
   readonly environment?: string;
   readonly githubToken?: string;
   readonly sha: string;
@@ -127,6 +131,7 @@ export function parseSettings(
   const runBefore = text('run-before');
   const environment = text('environment');
   const githubToken = text('github-token');
+  const codeDeploy = parseCodeDeployInputs(read);
   const builder = oneOf(text('builder') ?? 'docker', 'builder', ['docker', 'podman'] as const);
   return {
     command,
@@ -157,6 +162,7 @@ export function parseSettings(
     ...(runBefore ? { runBefore } : {}),
     keepRevisions: Number(keepText),
     maxRetries: Number(retriesText),
+    ...(codeDeploy ? { codeDeploy } : {}),
     ...(environment ? { environment } : {}),
     ...(githubToken ? { githubToken } : {}),
     sha,
