@@ -28,6 +28,20 @@ export interface AppSettings {
   readonly requestTimeoutMs: number;
   /** ECS_PAAS_QUEUE_URL: durable work on this SQS FIFO queue; in process when unset. */
   readonly queue?: QueueSettings;
+  /** GITHUB_CLIENT_ID and its companions: dashboard login with GitHub; off when unset. */
+  readonly login?: LoginSettings;
+}
+
+/** The dashboard's "Sign in with GitHub", through the App's own OAuth credentials. */
+export interface LoginSettings {
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** GITHUB_OAUTH_URL: where `/login/oauth/*` lives; https://github.com unless GHES (or a test). */
+  readonly oauthUrl: string;
+  /** ECS_PAAS_SESSION_SECRET: seals session cookies, so every replica can read any replica's. */
+  readonly sessionSecret: string;
+  /** ECS_PAAS_PUBLIC_URL: the App's address as browsers see it (callback URL, Secure cookies). */
+  readonly publicUrl?: string;
 }
 
 export interface QueueSettings {
@@ -53,6 +67,8 @@ export class SettingsError extends Error {
 export const MIN_WEBHOOK_SECRET = 16;
 /** The shortest API token accepted: the token grants every operator action. */
 export const MIN_API_TOKEN = 32;
+/** The shortest session secret accepted: it is the key that forges any user's session. */
+export const MIN_SESSION_SECRET = 32;
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -119,7 +135,61 @@ export async function readAppSettings(env: Env): Promise<AppSettings> {
     testHooks: env.NODE_ENV === 'test',
     requestTimeoutMs: requestTimeout(env.ECS_PAAS_REQUEST_TIMEOUT),
     ...queueSettings(env),
+    ...loginSettings(env),
   };
+}
+
+/** The dashboard login's settings: all of them or none, so a half-set login fails start-up. */
+export function loginSettings(env: Env): { login?: LoginSettings } {
+  const clientId = env.GITHUB_CLIENT_ID?.trim();
+  const clientSecret = env.GITHUB_CLIENT_SECRET?.trim();
+  if (!clientId && !clientSecret) return {};
+  if (!clientId || !clientSecret) {
+    const missing = clientId ? 'GITHUB_CLIENT_SECRET' : 'GITHUB_CLIENT_ID';
+    throw new SettingsError(
+      missing,
+      `is not set while ${clientId ? 'GITHUB_CLIENT_ID' : 'GITHUB_CLIENT_SECRET'} is; copy both from the GitHub App's settings page (Client ID, and a generated client secret), or unset both to turn dashboard login off`,
+    );
+  }
+  const sessionSecret = env.ECS_PAAS_SESSION_SECRET?.trim() ?? '';
+  if (sessionSecret.length < MIN_SESSION_SECRET) {
+    throw new SettingsError(
+      'ECS_PAAS_SESSION_SECRET',
+      `${sessionSecret ? `is ${sessionSecret.length} characters` : 'is not set'}; dashboard login needs it to seal session cookies: set it to at least ${MIN_SESSION_SECRET} random characters (e.g. openssl rand -hex 32), the same on every replica`,
+    );
+  }
+  const publicUrl = webUrl(
+    'ECS_PAAS_PUBLIC_URL',
+    env.ECS_PAAS_PUBLIC_URL,
+    'https://previews.example.com',
+  );
+  return {
+    login: {
+      clientId,
+      clientSecret,
+      oauthUrl:
+        webUrl('GITHUB_OAUTH_URL', env.GITHUB_OAUTH_URL, 'https://github.example.com') ??
+        'https://github.com',
+      sessionSecret,
+      ...(publicUrl && { publicUrl }),
+    },
+  };
+}
+
+/** An optional http(s) origin (a path is kept for a prefix), its trailing `/` dropped. */
+function webUrl(variable: string, raw: string | undefined, example: string): string | undefined {
+  const value = raw?.trim().replace(/\/+$/, '');
+  if (!value) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.search || url.hash) {
+    throw new SettingsError(variable, `is '${value}'; set it to an http(s) URL such as ${example}`);
+  }
+  return value;
 }
 
 /** The queue mode's settings, each checked so a typo fails start-up instead of losing work. */
