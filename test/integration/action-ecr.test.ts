@@ -92,7 +92,7 @@ beforeEach(async () => {
 
 const newSha = (): string => randomBytes(20).toString('hex');
 
-function runAction(inputs: Record<string, string>, sha: string) {
+function runAction(inputs: Record<string, string>, sha: string, repository = 'acme/web') {
   return runActionProcess(
     { builder: 'podman', context, 'ecr-repository': 'web', ...inputs },
     {
@@ -100,7 +100,7 @@ function runAction(inputs: Record<string, string>, sha: string) {
       ...podman.env,
       PATH: podmanCalls.path,
       GITHUB_SHA: sha,
-      GITHUB_REPOSITORY: 'acme/web',
+      GITHUB_REPOSITORY: repository,
       ECS_PAAS_POLL_MS: '100',
     },
   );
@@ -203,6 +203,50 @@ describe('the bundled Action without a registry input (ECR)', () => {
     expect(await registry.tags('web')).not.toContain(sha);
     expect(await podmanBuilds()).toBe(buildsBefore);
   }, 120_000);
+
+  // A runner passes an input the workflow leaves out as an empty string.
+  it("pushes to the repository's name lowercased when ecr-repository is left out", async () => {
+    const sha = newSha();
+    const digest = await pushEcrImage(ecr, 'myservice', sha);
+    const run = await runAction({ command: 'build', 'ecr-repository': '' }, sha, 'acme/MyService');
+
+    expect(run.log).not.toContain('::error::');
+    expect(run.status).toBe(0);
+    expect(run.outputs.image).toBe(`${registry.host}/myservice@${digest}`);
+  }, 120_000);
+
+  it('fails naming ecr-repository, before any AWS call, when ECR would refuse the default', async () => {
+    const run = await runAction(
+      { command: 'build', 'ecr-repository': '' },
+      newSha(),
+      'acme/.github',
+    );
+
+    expect(run.status).toBe(1);
+    expect(run.log).toContain(
+      "::error::Input 'ecr-repository': not set, and its default '.github' (the name of acme/.github, lowercased) is not an ECR repository name; set ecr-repository to ",
+    );
+    expect(proxy.counts()).toEqual({});
+  }, 120_000);
+
+  it.each([
+    ['1', 1],
+    ['2', 0],
+  ])(
+    'honours max-retries %s on the ECR client too',
+    async (maxRetries, status) => {
+      const sha = newSha();
+      await pushEcrImage(ecr, 'web', sha);
+      proxy.resetCounts();
+      proxy.inject('ECR.DescribeImages', { kind: 'throttle' }, 1);
+      const run = await runAction({ command: 'build', 'max-retries': maxRetries }, sha);
+
+      expect(run.status).toBe(status);
+      expect(proxy.counts()['ECR.DescribeImages']).toBe(Number(maxRetries));
+      if (status === 1) expect(run.log).toMatch(/::error::.*ThrottlingException/);
+    },
+    120_000,
+  );
 
   it('fails naming create-repository when that is false and the repository is missing', async () => {
     const sha = newSha();
