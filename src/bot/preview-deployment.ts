@@ -58,3 +58,31 @@ export async function deactivatePreviewDeployments(
     log.warning(`Could not mark PR #${number}'s Deployments inactive: ${errorMessage(error)}`);
   }
 }
+
+/**
+ * Turns the PR's newest preview Deployment to failure when it is for `sha` (a crash after it
+ * went green): GitHub then shows the preview as failed, with why, instead of a dead link.
+ */
+export async function failPreviewDeployment(
+  api: GitHubApi,
+  repo: RepoRef,
+  number: number,
+  sha: string,
+  description: string,
+  log: Logger,
+): Promise<void> {
+  try {
+    const { data } = await api.request('GET /repos/{owner}/{repo}/deployments', {
+      ...repo,
+      environment: previewEnvironment(number),
+      per_page: 1,
+    });
+    const newest = (data as Array<{ id: number; sha: string }>)[0];
+    if (!newest || newest.sha !== sha) return;
+    await previewDeployment(api, repo, number, sha, log, newest.id).status('failure', {
+      description,
+    });
+  } catch (error) {
+    log.warning(`Could not mark PR #${number}'s Deployment failed: ${errorMessage(error)}`);
+  }
+}

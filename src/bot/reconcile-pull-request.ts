@@ -1,5 +1,5 @@
 import type { PreviewConfig } from '../core/config/repo-config.js';
-import { publicReason } from '../core/errors.js';
+import { errorMessage, publicReason } from '../core/errors.js';
 import { findComment, upsertComment } from '../core/github/living-comment.js';
 import { readApproval, withApproval, withHeadMarker } from '../core/github/head-marker.js';
 import { findEcrImage } from '../core/image/find-ecr-image.js';
@@ -9,9 +9,11 @@ import type { PreviewResult, PullRequestRef } from '../core/preview/preview-type
 import { teardownPreview } from '../core/preview/teardown-preview.js';
 import { logBlockOf, replaceLogBlock } from '../core/report/log-block.js';
 import type { BotServices } from './bot-services.js';
+import { settleHealth } from './health/settle-health.js';
 import {
   configErrorBody,
   policyErrorBody,
+  type PreviewHealth,
   IDLE_STOPPED_MARKER,
   previewBody,
   stopReason,
@@ -40,6 +42,8 @@ export interface ReconcileTrigger {
   readonly teardown?: string;
   /** A CI run for the head succeeded: launch if its image is there, unless stopped for idleness. */
   readonly imageReady?: boolean;
+  /** A relaunch after a crash: the how-manieth for this head, recorded on the new task. */
+  readonly relaunches?: number;
 }
 
 export type ReconcileOutcome =
@@ -171,6 +175,7 @@ async function reconcileNow(
       launchedBy: trigger.actor ?? ref.author,
       approved,
       isCurrentHead: (sha) => isHead(api, repo, number, sha),
+      ...(trigger.relaunches !== undefined && { relaunches: trigger.relaunches }),
     });
   } catch (error) {
     // The PR sees what failed in words; the error itself (ARNs, account ids) stays in the log.
@@ -185,28 +190,48 @@ async function reconcileNow(
   } else if (result.kind === 'failed') {
     services.metrics.launchFailed(ref.repo);
   }
-  await deployment?.status(
-    result.kind === 'failed' ? 'failure' : result.kind === 'discarded' ? 'inactive' : 'success',
-    {
-      ...('url' in result ? { environmentUrl: result.url } : {}),
-      description:
-        result.kind === 'failed' ? result.reason : `${result.kind} ${ref.sha.slice(0, 7)}`,
-    },
-  );
-  // A discarded launch lost to a newer head, whose own run writes the comment.
-  if (result.kind !== 'discarded') {
-    const text = previewBody(result, ref.sha, {
+  const body = (health?: PreviewHealth): string =>
+    previewBody(result, ref.sha, {
       image: image.image,
       region: services.aws.region,
       cluster: preview.cluster,
       idleAfterMs: preview.idleAfterMs,
       requestsMeasured: preview.routing.mode === 'alb' || preview.activityMetric !== undefined,
+      ...(health && { health }),
     });
-    // `/logs` output stays while the same task serves; a new task's comment starts without it.
-    await write((existing) =>
+  // `/logs` output stays while the same task serves; a new task's comment starts without it.
+  const show = (text: string) =>
+    write((existing) =>
       result.kind === 'unchanged' ? replaceLogBlock(text, logBlockOf(existing)) : text,
     );
+  // Ready means answering: until then the comment says starting and the Deployment stays in progress.
+  let health: PreviewHealth | undefined;
+  if (result.kind === 'launched' || result.kind === 'replaced' || result.kind === 'unchanged') {
+    try {
+      health = await settleHealth(deps, preview, result, async (starting) => {
+        await show(body(starting));
+      });
+    } catch (error) {
+      services.log.warning(
+        `PR #${number}: could not tell whether the preview answers: ${errorMessage(error)}`,
+      );
+    }
   }
+  const failed = result.kind === 'failed' || health?.state === 'unhealthy';
+  await deployment?.status(
+    failed ? 'failure' : result.kind === 'discarded' ? 'inactive' : 'success',
+    {
+      ...('url' in result ? { environmentUrl: result.url } : {}),
+      description:
+        result.kind === 'failed'
+          ? result.reason
+          : health?.state === 'unhealthy'
+            ? `Unhealthy: ${health.reason}`
+            : `${result.kind} ${ref.sha.slice(0, 7)}`,
+    },
+  );
+  // A discarded launch lost to a newer head, whose own run writes the comment.
+  if (result.kind !== 'discarded') await show(body(health));
   return result;
 }
 

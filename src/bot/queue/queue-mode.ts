@@ -6,6 +6,8 @@ import type { GitHubApi } from '../github-api.js';
 import type { ReadinessCheck } from '../http/readiness.js';
 import type { WebhookReceiver } from '../http/webhook-intake.js';
 import type { Sweeper } from '../sweep/sweeper.js';
+import { installationApi } from '../health/installation-api.js';
+import { parseStoppedTaskEvent } from '../health/task-state-event.js';
 import { runDelivery } from './delivery-scope.js';
 import { tellGaveUp } from './give-up.js';
 import { QueueWorker } from './queue-worker.js';
@@ -39,7 +41,7 @@ export function startQueueMode(
   settings: QueueSettings,
   region: string,
   webhooks: Webhooks,
-  auth: (installationId: number) => Promise<GitHubApi>,
+  auth: (installationId?: number) => Promise<GitHubApi>,
   sweeper: () => Sweeper | undefined,
   log: { info(message: string): void; warning(message: string): void },
 ): QueueMode {
@@ -53,13 +55,26 @@ export function startQueueMode(
         await started?.run.done;
         return;
       }
+      // EventBridge's "ECS Task State Change" for a preview task that stopped (deploy/cloudformation).
+      const stopped = parseStoppedTaskEvent(delivery);
+      if (stopped) {
+        const worker = sweeper();
+        if (!worker) throw new Error('the App is not ready to handle a stopped task yet');
+        const outcome = await worker.noticeStopped(
+          stopped.clusterArn,
+          stopped.taskArn,
+          installationApi(auth),
+        );
+        log.info(`queue: stopped task ${stopped.taskArn.split('/').pop() ?? ''}: ${outcome.kind}`);
+        return;
+      }
       await runDelivery(() => webhooks.receive(delivery as EmitterWebhookEvent));
     },
     {
       visibilitySeconds: settings.visibilitySeconds,
       waitSeconds: settings.waitSeconds,
       log,
-      onGiveUp: (delivery, attempts) => tellGaveUp(auth, delivery, attempts),
+      onGiveUp: (delivery, attempts) => tellGaveUp((id) => auth(id), delivery, attempts),
     },
   );
   worker.start();

@@ -7,6 +7,7 @@ import { failInterruptedDeploys } from './interrupted-deploys.js';
 import type { FleetSource } from './installed-repositories.js';
 import { planSweep, type SweepPlan } from './sweep-plan.js';
 import { readFleet, readRepos, type FleetView, type SweptRepos } from './sweep-read.js';
+import { noticeCrashes } from './sweep-crashes.js';
 import { stopStrays, type StoppedStray } from './sweep-strays.js';
 import { removeOrphanRoutes, stopDoomed } from './sweep-teardown.js';
 import type { Doomed, SweepReport } from './sweep-types.js';
@@ -59,6 +60,7 @@ export async function sweepFleet(
 
   const recovered = await recoverUnlaunched(services, plan, problem);
   const interruptedDeploys = await failInterruptedDeploys(services, repos.deploying, problem);
+  const crashed = await noticeCrashes(services, view, problem);
 
   // Previews per repository as the sweep leaves them (zero for a repository with none).
   const active = new Map<string, number>(view.swept.map((r) => [r.full, 0]));
@@ -87,6 +89,7 @@ export async function sweepFleet(
     orphanRoutes,
     reconciled: drifted.length + recovered,
     interruptedDeploys,
+    crashed,
     kept,
     pendingIdle: pending.size,
     unknownActivity: unknown,

@@ -65,6 +65,8 @@ export interface SweepReport {
   readonly reconciled: number;
   /** `/deploy <env>` Deployments left in progress by an App that stopped mid-rollout, marked error. */
   readonly interruptedDeploys: number;
+  /** Preview tasks that stopped behind ecs-paas's back, reported to their PR (and relaunched). */
+  readonly crashed: number;
   readonly kept: number;
   /** Idle by their request count at a first look: stopped by a later sweep that agrees. */
   readonly pendingIdle: number;

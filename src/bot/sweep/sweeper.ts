@@ -1,5 +1,6 @@
 import { errorMessage } from '../../core/errors.js';
 import type { BotServices } from '../bot-services.js';
+import { noticeStoppedTask, type ApiFor, type CrashOutcome } from '../health/notice-stopped.js';
 import type { FleetSource } from './installed-repositories.js';
 import { sweepFleet } from './sweep-fleet.js';
 import type { SweepReport } from './sweep-types.js';
@@ -51,6 +52,11 @@ export class Sweeper {
       });
     this.current = { startedAt: this.services.now(), trigger, done };
     return { started: true, run: this.current };
+  }
+
+  /** A preview task stopped (EventBridge, through the queue): see noticeStoppedTask. */
+  noticeStopped(cluster: string, taskArn: string, apiFor: ApiFor): Promise<CrashOutcome> {
+    return noticeStoppedTask(this.services, apiFor, cluster, taskArn);
   }
 
   status(): { running?: { startedAt: string; trigger: string }; last?: SweepOutcome } {

@@ -16,6 +16,7 @@ import {
   listPreviewTasks,
   type PreviewTask,
 } from './preview-tasks.js';
+import { HEALTH_TAGS } from './health-tags.js';
 import { identityOf, type PreviewIdentity } from './preview-identity.js';
 import { previewTaskDefinition } from './preview-task-definition.js';
 import type {
@@ -130,6 +131,9 @@ export async function launchPreview(
     [TAGS.launchedBy]: request.launchedBy,
     [TAGS.launchedAt]: new Date(started).toISOString(),
     ...(keepUntil && { [TAGS.keepUntil]: keepUntil.toISOString() }),
+    ...(request.relaunches !== undefined && {
+      [HEALTH_TAGS.relaunches]: String(request.relaunches),
+    }),
     ...routingTags(settings.routing),
   }).map(([key, value]) => ({ key, value: tagValue(value) }));
   const base = await describeTaskDefinition(deps.aws.ecs, settings.taskDefinition);
@@ -144,7 +148,11 @@ export async function launchPreview(
       GIT_BRANCH: pr.branch,
     },
     tags: tags.filter(
-      (t) => t.key !== TAGS.url && t.key !== TAGS.launchedAt && t.key !== TAGS.keepUntil,
+      (t) =>
+        t.key !== TAGS.url &&
+        t.key !== TAGS.launchedAt &&
+        t.key !== TAGS.keepUntil &&
+        t.key !== HEALTH_TAGS.relaunches,
     ),
     identity: {
       ...(settings.taskRoleArn !== undefined && { taskRoleArn: settings.taskRoleArn }),

@@ -70,6 +70,8 @@ export interface LaunchRequest {
   readonly approved?: boolean;
   /** Asked before the switch-over: is this SHA still the PR's head? A `false` discards the launch. */
   readonly isCurrentHead?: (sha: string) => Promise<boolean>;
+  /** A relaunch after a crash: recorded on the task (`ecs-paas:relaunches`) to cap retries per SHA. */
+  readonly relaunches?: number;
 }
 
 export interface PreviewDeps {
