@@ -8,7 +8,6 @@ import type { AwsClients } from '../aws/clients.js';
 import { errorMessage, withContext } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { deployModeFor, type CodeDeployTarget } from './codedeploy-controller.js';
-import { deployWithCodeDeploy } from './codedeploy-deployment.js';
 import { describeChanges, sameTaskDefinition } from './compare-task-definitions.js';
 import { describeServices } from './describe-services.js';
 import { explainStoppedTasks, stoppedServiceTasks } from './explain-failure.js';
@@ -190,6 +189,9 @@ export async function deployServices(
         services: [{ service: mode.service, from, to: from, result: 'unchanged' }],
       };
     }
+    // Loaded only here: the CodeDeploy commands (and their client) are a chunk of their own that
+    // a deploy through UpdateService never loads.
+    const { deployWithCodeDeploy } = await import('./codedeploy-deployment.js');
     const outcome = await deployWithCodeDeploy(
       clients,
       {
