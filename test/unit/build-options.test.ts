@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm, stat, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { parse } from 'yaml';
 import { buildArguments, type BuildRequest } from '../../src/core/image/build-arguments.js';
 import { parseBuildOptions, type BuildOptions } from '../../src/core/image/build-options.js';
 import { maskSecrets, mountSecrets } from '../../src/core/image/build-secrets.js';
@@ -35,6 +37,16 @@ function extra(inputs: Record<string, string>, builder: Builder): string[] {
 }
 
 describe('parseBuildOptions', () => {
+  it('reads only inputs that action.yml declares', () => {
+    const declared = Object.keys(
+      (parse(readFileSync('action.yml', 'utf8')) as { inputs: Record<string, unknown> }).inputs,
+    );
+    const read: string[] = [];
+    parseBuildOptions((name) => (read.push(name), ''), 'docker');
+    expect(read.length).toBeGreaterThanOrEqual(9);
+    expect(read.filter((name) => !declared.includes(name))).toEqual([]);
+  });
+
   it('adds nothing when no build option is given', () => {
     expect(options({})).toEqual({
       labels: {},
