@@ -372,6 +372,25 @@ describe('the Action run as a process from dist/index.js', () => {
     ]);
   });
 
+  it.each([
+    ['max-retries: 1 fails on the first throttled call', '1', 1, 1],
+    ['max-retries: 2 rides out one throttled call', '2', 1, 0],
+    ['max-retries: 3 gives up after three throttled calls', '3', 3, 1],
+  ])('%s', async (_case, maxRetries, throttles, status) => {
+    proxy.inject('ECS.RegisterTaskDefinition', { kind: 'throttle' }, throttles);
+    const image = `${registry.host}/web@sha256:${'c'.repeat(64)}`;
+    const run = await deploy({ image, 'max-retries': maxRetries }, newSha());
+
+    expect(run.status).toBe(status);
+    // Every attempt reached the server: the first plus the retries max-retries allows.
+    expect(proxy.counts()['ECS.RegisterTaskDefinition']).toBe(
+      status === 0 ? throttles + 1 : Number(maxRetries),
+    );
+    if (status === 0) return;
+    expect(run.log).toMatch(/::error::.*ThrottlingException/);
+    expect(await serviceDefinitions()).toEqual([original, original]);
+  });
+
   it.each<[string, Record<string, string>, string[]]>([
     ['no keep-revisions (keep all)', {}, ['web:1', 'web:2', 'web:3', 'web:4']],
     [
