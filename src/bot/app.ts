@@ -11,6 +11,8 @@ import { recordActivity } from './record-activity.js';
 import { installedRepositories } from './sweep/installed-repositories.js';
 import { sweepApi } from './sweep/sweep-api.js';
 import { Sweeper } from './sweep/sweeper.js';
+import { dashboardSurface, type DashboardSettings } from './dashboard/dashboard-surface.js';
+import { installationOf } from './fleet/fleet-services.js';
 
 export interface SweepSettings {
   /** How often the App sweeps by itself; null: only when `POST /api/sweep` asks. */
@@ -19,6 +21,8 @@ export interface SweepSettings {
   readonly apiToken?: string;
   /** Hands the sweeper to whoever stops the App, so shutdown waits for a running sweep. */
   readonly onSweeper?: (sweeper: Sweeper) => void;
+  /** GitHub sign-in for the dashboard, and the API root a signed-in user is asked about. */
+  readonly dashboard?: Omit<DashboardSettings, 'apiToken'>;
 }
 
 const PREVIEW_ACTIONS = [
@@ -44,6 +48,15 @@ export function ecsPaasApp(services: BotServices, sweep: SweepSettings = { inter
       installedRepositories((id) => app.auth(id)),
     );
     options?.addHandler?.(sweepApi(sweeper, sweep.apiToken));
+    const surface = dashboardSurface(
+      {
+        bot: services,
+        installed: installedRepositories((id) => app.auth(id)),
+        installation: installationOf((id) => app.auth(id)),
+      },
+      { ...(sweep.apiToken && { apiToken: sweep.apiToken }), ...sweep.dashboard },
+    );
+    for (const handler of surface.handlers) options?.addHandler?.(handler);
     if (sweep.intervalMs !== null) sweeper.every(sweep.intervalMs);
     sweep.onSweeper?.(sweeper);
 

@@ -61,6 +61,10 @@ async function main(): Promise<void> {
       // In queue mode the sweep is asked for through the queue, so one replica sweeps at a time.
       intervalMs: settings.queue ? null : settings.sweepIntervalMs,
       ...(settings.apiToken && { apiToken: settings.apiToken }),
+      dashboard: {
+        ...(settings.login && { login: settings.login }),
+        ...(settings.baseUrl && { githubApiUrl: settings.baseUrl }),
+      },
       onSweeper: (s) => {
         sweeper = s;
       },
