@@ -196,6 +196,13 @@ describe('schema/ecs-paas.schema.json', () => {
     },
   );
 
+  it('accepts examples/ecs-paas.yml, which names the schema for editors', () => {
+    const text = readFileSync(join(ROOT, 'examples', 'ecs-paas.yml'), 'utf8');
+    expect(text.split('\n')[0]).toBe(`# yaml-language-server: $schema=${SCHEMA_URL}`);
+    expect(parserAccepts(text)).toBe(true);
+    expect(schemaProblems(readConfig(text))).toEqual([]);
+  });
+
   it('finds the README preview example among them', () => {
     expect(examples.some(({ text }) => text.includes('yaml-language-server'))).toBe(true);
   });
