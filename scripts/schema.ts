@@ -88,7 +88,7 @@ export async function writeSchema(path = SCHEMA_PATH): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   // Formatted as `npm run lint` wants it, so a fresh file is also a clean one.
   const options = { ...(await resolveConfig(path)), filepath: path };
-  await writeFile(path, await format(JSON.stringify(repoConfigJsonSchema()), options));
+  await writeFile(path, await format(JSON.stringify(repoConfigJsonSchema(), null, 2), options));
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
