@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
+import { parse } from 'yaml';
 import type { Service } from '@aws-sdk/client-ecs';
 import { deployModeFor } from '../../src/core/deploy/codedeploy-controller.js';
 import { parseCodeDeployHooks } from '../../src/core/deploy/codedeploy-hooks.js';
@@ -65,6 +67,23 @@ describe('the codedeploy inputs', () => {
       config: 'CodeDeployDefault.ECSLinear10PercentEvery1Minutes',
       hooks: [{ hook: 'AfterAllowTestTraffic', lambda: 'smoke-test' }],
     });
+  });
+
+  it('are all declared in action.yml, with the deployment id output', () => {
+    const action = parse(readFileSync('action.yml', 'utf8')) as {
+      inputs: Record<string, unknown>;
+      outputs: Record<string, unknown>;
+    };
+    const read: string[] = [];
+    parseCodeDeployInputs((name) => (read.push(name), ''));
+    expect(read.sort()).toEqual([
+      'codedeploy-application',
+      'codedeploy-config',
+      'codedeploy-deployment-group',
+      'codedeploy-hooks',
+    ]);
+    expect(read.filter((name) => !(name in action.inputs))).toEqual([]);
+    expect(Object.keys(action.outputs)).toContain('codedeploy-deployment-id');
   });
 
   it.each<[Record<string, string>, RegExp]>([
