@@ -165,6 +165,26 @@ describe('examples/workflows', () => {
     expect(read('migrate-then-deploy.yml')).toMatch(/^\s+run-before: \S/m);
   });
 
+  it("the README's snippets give this Action only inputs action.yml has", () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const ourSteps: Yaml[] = [];
+    const collect = (node: unknown): void => {
+      if (Array.isArray(node)) node.forEach(collect);
+      else if (isMap(node)) {
+        if (typeof node.uses === 'string' && OURS.test(node.uses)) ourSteps.push(node);
+        Object.values(node).forEach(collect);
+      }
+    };
+    for (const [, block = ''] of readme.matchAll(/```yaml\n([\s\S]*?)```/g)) {
+      collect(parseDocument(block).toJS());
+    }
+    expect(ourSteps.length).toBeGreaterThan(0);
+    const unknown = ourSteps.flatMap((step) =>
+      Object.keys(isMap(step.with) ? step.with : {}).filter((key) => !context.inputs.has(key)),
+    );
+    expect(unknown).toEqual([]);
+  });
+
   it('are each linked from the README', () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     for (const file of files) expect(readme).toContain(`examples/workflows/${file}`);
