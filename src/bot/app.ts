@@ -12,7 +12,8 @@ import { installedRepositories } from './sweep/installed-repositories.js';
 import { sweepApi } from './sweep/sweep-api.js';
 import { Sweeper } from './sweep/sweeper.js';
 import { dashboardSurface, type DashboardSettings } from './dashboard/dashboard-surface.js';
-import { installationOf } from './fleet/fleet-services.js';
+import { installationOf, type FleetServices } from './fleet/fleet-services.js';
+import { fleetApi } from './http/fleet-api.js';
 
 export interface SweepSettings {
   /** How often the App sweeps by itself; null: only when `POST /api/sweep` asks. */
@@ -48,15 +49,18 @@ export function ecsPaasApp(services: BotServices, sweep: SweepSettings = { inter
       installedRepositories((id) => app.auth(id)),
     );
     options?.addHandler?.(sweepApi(sweeper, sweep.apiToken));
-    const surface = dashboardSurface(
-      {
-        bot: services,
-        installed: installedRepositories((id) => app.auth(id)),
-        installation: installationOf((id) => app.auth(id)),
-      },
-      { ...(sweep.apiToken && { apiToken: sweep.apiToken }), ...sweep.dashboard },
-    );
+    const fleet: FleetServices = {
+      bot: services,
+      installed: installedRepositories((id) => app.auth(id)),
+      installation: installationOf((id) => app.auth(id)),
+    };
+    const surface = dashboardSurface(fleet, {
+      ...(sweep.apiToken && { apiToken: sweep.apiToken }),
+      ...sweep.dashboard,
+    });
     for (const handler of surface.handlers) options?.addHandler?.(handler);
+    const signIn = sweep.apiToken || sweep.dashboard?.login;
+    options?.addHandler?.(fleetApi(fleet, signIn ? surface.viewers : undefined));
     if (sweep.intervalMs !== null) sweeper.every(sweep.intervalMs);
     sweep.onSweeper?.(sweeper);
 
