@@ -24,6 +24,7 @@ import globalSetup from '../test/support/global-setup.js';
 import globalTeardown from '../test/support/global-teardown.js';
 import { startMoto, type Moto } from '../test/support/moto.js';
 import { appFigures } from './bench-app.js';
+import { bundleFigures } from './bench-bundle.js';
 import { intakeFigures } from './bench-intake.js';
 import { queueFigures } from './bench-queue.js';
 import { startupFigures } from './bench-startup.js';
@@ -186,7 +187,7 @@ async function main(): Promise<void> {
   const proxy = await startFaultProxy(moto.url);
   try {
     say(`# ecs-paas benchmark (${new Date().toISOString()}, Node ${process.version} driving)`);
-    // BENCH_ONLY=sweep (or action, app, intake, queue, startup) runs one part: the whole run takes minutes.
+    // BENCH_ONLY=sweep (or action, bundle, app, intake, queue, startup) runs one part: the whole run takes minutes.
     const only = process.env.BENCH_ONLY;
     if (!only || only === 'action') {
       await deployFigures(moto, proxy, 1);
@@ -194,7 +195,8 @@ async function main(): Promise<void> {
       await coldStart(moto, proxy);
       await distSize();
     }
-    // Before Prism starts, so its start-up does not share the CPU with the App's being timed.
+    // Before Prism starts, so its start-up does not share the CPU with the processes being timed.
+    if (!only || only === 'bundle') await bundleFigures(moto, await node24(), process.execPath);
     if (!only || only === 'startup') await startupFigures([process.execPath, await node24()]);
     // Prism (GitHub's OpenAPI) as the test run starts it, for the App's figures.
     await globalSetup({ rootDir: process.cwd() });

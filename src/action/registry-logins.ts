@@ -1,5 +1,4 @@
 import * as core from '@actions/core';
-import { z } from 'zod';
 import type { Builder } from './settings.js';
 
 /** A registry the main step logged into, and the CLI whose credential store holds the token. */
@@ -37,21 +36,33 @@ export class RegistryLogins {
   }
 }
 
-// A host name, never an option: the value becomes an argument of `<builder> logout`.
-const savedList = z.array(
-  z.object({
-    builder: z.enum(['docker', 'podman']),
-    registry: z.string().regex(/^[A-Za-z0-9.-]+(:\d+)?$/),
-  }),
-);
+// A host name, never an option: the value becomes an argument of `<builder> logout`, so it may
+// not start with '-'.
+const HOST = /^[A-Za-z0-9][A-Za-z0-9.-]*(:\d+)?$/;
 
-/** The logins the main step saved, read in the post step; a malformed list counts as none. */
+function isLogin(value: unknown): value is RegistryLoginRecord {
+  if (typeof value !== 'object' || value === null) return false;
+  const { builder, registry } = value as Record<string, unknown>;
+  return (
+    (builder === 'docker' || builder === 'podman') &&
+    typeof registry === 'string' &&
+    HOST.test(registry)
+  );
+}
+
+/**
+ * The logins the main step saved, read in the post step; a malformed list counts as none.
+ * Checked by hand rather than with a zod schema: importing zod here put it on every main step's
+ * path to its first AWS request (tens of milliseconds) and a second copy of it into dist/.
+ */
 export function savedLogins(): RegistryLoginRecord[] {
   const text = core.getState(LOGINS);
   if (!text) return [];
   try {
-    const parsed = savedList.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : [];
+    const list: unknown = JSON.parse(text);
+    return Array.isArray(list) && list.every(isLogin)
+      ? list.map(({ builder, registry }) => ({ builder, registry }))
+      : [];
   } catch {
     return [];
   }
