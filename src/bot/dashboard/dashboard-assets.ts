@@ -63,6 +63,21 @@ export const DASHBOARD_SCRIPT = String.raw`'use strict';
       });
   }
 
+  // The API answers lines per container, or (public repositories) where to read them.
+  function logText(body) {
+    if (body.delivery === 'link') {
+      return (body.streams || []).map(function (s) {
+        return s.container + ': ' + (s.location
+          ? s.location.group + ' / ' + s.location.stream + ' (' + s.location.region + ')'
+          : (s.note || 'no stream'));
+      }).join('\n') || '(no log streams)';
+    }
+    return (body.containers || []).map(function (c) {
+      var head = '== ' + c.container + (c.source ? ' (' + c.source + ')' : '') + ' ==';
+      return [head].concat(c.lines.length ? c.lines : [c.note || '(no lines)']).join('\n');
+    }).join('\n\n') || '(no containers)';
+  }
+
   function showLogs(row) {
     var section = document.getElementById('logs');
     var title = document.getElementById('logs-title');
@@ -77,10 +92,7 @@ export const DASHBOARD_SCRIPT = String.raw`'use strict';
         return reason(response).then(function (why) { lines.textContent = 'No logs: ' + why; });
       }
       return response.json().then(function (body) {
-        var list = Array.isArray(body.lines) ? body.lines : [];
-        lines.textContent = list.map(function (l) {
-          return typeof l === 'string' ? l : (l && l.message) || '';
-        }).join('\n') || '(no lines)';
+        lines.textContent = logText(body);
         section.setAttribute('data-loaded', 'true');
       });
     }).catch(function (error) { lines.textContent = 'No logs: ' + error.message; });
