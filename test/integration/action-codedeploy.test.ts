@@ -455,6 +455,17 @@ describe('dist/index.js deploys a CODE_DEPLOY service through CodeDeploy', () =>
     expect(run.outputs['codedeploy-deployment-id']).toBe(id);
   });
 
+  it('when the deployment cannot be read any more, fails naming it and says it goes on in CodeDeploy', async () => {
+    proxy.inject('codedeploy.GetDeployment', { kind: 'server-error' }, 1_000);
+    const run = await deploy({ ...CODEDEPLOY_INPUTS, 'max-retries': '1' });
+    expect(run.status).not.toBe(0);
+    const [id] = await deploymentIds();
+    expect(run.outputs['codedeploy-deployment-id']).toBe(id);
+    expect(run.log).toContain(`::error::web-bg: Could not read CodeDeploy deployment ${id}: `);
+    expect(run.log).toContain('the deployment goes on in CodeDeploy');
+    expect(calls('ECS.UpdateService')).toEqual([]);
+  });
+
   it('when CodeDeploy refuses the deployment, names application and group and deregisters the revision it registered', async () => {
     const run = await deploy({
       ...CODEDEPLOY_INPUTS,

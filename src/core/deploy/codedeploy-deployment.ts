@@ -88,9 +88,22 @@ export async function deployWithCodeDeploy(
   if (!request.wait) {
     return { deploymentId, result: 'not-waited', seconds: 0, rolledBack: false, explanation: [] };
   }
-  return log.group(`Wait for CodeDeploy deployment ${deploymentId}`, () =>
-    waitForDeployment(codedeploy, deploymentId, request, log, sleep),
-  );
+  return log
+    .group(`Wait for CodeDeploy deployment ${deploymentId}`, () =>
+      waitForDeployment(codedeploy, deploymentId, request, log, sleep),
+    )
+    .catch((error: unknown): CodeDeployOutcome => {
+      // The deployment exists and goes on without us: the step still names it (the output).
+      const failure = `${errorMessage(error)}; the deployment goes on in CodeDeploy, which rolls it back on failure if the group says so`;
+      return {
+        deploymentId,
+        result: 'failed',
+        seconds: 0,
+        rolledBack: false,
+        failure,
+        explanation: [],
+      };
+    });
 }
 
 async function waitForDeployment(
