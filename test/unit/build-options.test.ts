@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
 import { buildArguments, type BuildRequest } from '../../src/core/image/build-arguments.js';
+import { cacheCredentials } from '../../src/core/image/build-cache.js';
 import { parseBuildOptions, type BuildOptions } from '../../src/core/image/build-options.js';
 import { maskSecrets, mountSecrets } from '../../src/core/image/build-secrets.js';
 import { silentLogger } from '../../src/core/logger.js';
@@ -352,5 +353,26 @@ describe('mountSecrets', () => {
       ),
     ).rejects.toThrow(`Input 'secret-files': 'npmrc=${missing}': cannot read ${missing}`);
     expect((await readdir(runnerTemp)).filter((name) => name.startsWith('ecs-paas-'))).toEqual([]);
+  });
+});
+
+describe('credentials in cache entries', () => {
+  it('are handed to the log to mask and left out of error messages', () => {
+    const parsed = options({
+      'cache-from':
+        'type=s3,region=us-east-1,bucket=c,access_key_id=AKIAEXAMPLE,secret_access_key=wJalrEXAMPLE',
+      'cache-to': 'type=gha,token=ghs_EXAMPLE,mode=max',
+    });
+    expect(cacheCredentials([...parsed.cacheFrom, ...parsed.cacheTo])).toEqual([
+      'AKIAEXAMPLE',
+      'wJalrEXAMPLE',
+      'ghs_EXAMPLE',
+    ]);
+    expect(() => options({ 'cache-to': 'type=gha,token=ghs_EXAMPLE' }, 'podman')).toThrow(
+      "Input 'cache-to': 'type=gha,token=***': builder podman takes",
+    );
+    expect(() => options({ 'cache-to': 'type=s5,secret_access_key=wJalrEXAMPLE' })).toThrow(
+      "line 1 ('type=s5,secret_access_key=***'): type 's5' is not one of",
+    );
   });
 });

@@ -12,6 +12,26 @@ export interface CacheEntry {
 
 const CACHE_TYPES = ['registry', 'local', 'gha', 's3', 'azblob', 'inline'] as const;
 
+// buildx takes credentials in some attributes (type=gha token=, type=s3 and azblob keys): their
+// values are masked before the command line is printed and left out of error messages.
+const CREDENTIALS = /^(token|access_key_id|secret_access_key|session_token)$/i;
+
+/** The credential values written into cache entries, for the log to mask. */
+export function cacheCredentials(entries: readonly CacheEntry[]): string[] {
+  return entries.flatMap((entry) =>
+    Object.entries(entry.attributes)
+      .filter(([key, value]) => CREDENTIALS.test(key) && value)
+      .map(([, value]) => value),
+  );
+}
+
+/** A line as an error may quote it: credential values replaced by ***. */
+function quoted(text: string): string {
+  return text.replace(/(^|,)(\s*[a-z_]+)=([^,]*)/gi, (whole, start: string, key: string) =>
+    CREDENTIALS.test(key.trim()) ? `${start}${key}=***` : whole,
+  );
+}
+
 /**
  * Parses one buildx cache spec per line: `type=<type>,key=value,…`, or a bare image reference,
  * which buildx reads as `type=registry,ref=<reference>`.
@@ -21,7 +41,7 @@ export function parseCacheEntries(value: string, input: CacheInput): CacheEntry[
   for (const [index, raw] of value.split('\n').entries()) {
     const text = raw.trim();
     if (!text) continue;
-    const where = `line ${index + 1} ('${text}')`;
+    const where = `line ${index + 1} ('${quoted(text)}')`;
     if (!text.includes('=')) {
       if (/[\s,]/.test(text)) {
         throw new InputError(
@@ -81,7 +101,7 @@ export function podmanCacheRepository(entry: CacheEntry, input: CacheInput): str
   if (entry.type !== 'registry') {
     throw new InputError(
       input,
-      `'${entry.text}': ${accepted}; type=${entry.type} needs docker buildx`,
+      `'${quoted(entry.text)}': ${accepted}; type=${entry.type} needs docker buildx`,
     );
   }
   const ref = entry.attributes.ref ?? '';
@@ -92,14 +112,14 @@ export function podmanCacheRepository(entry: CacheEntry, input: CacheInput): str
   if (others.length > 0) {
     throw new InputError(
       input,
-      `'${entry.text}': podman has no cache option ${others.map((key) => `'${key}'`).join(', ')}; ${accepted}`,
+      `'${quoted(entry.text)}': podman has no cache option ${others.map((key) => `'${key}'`).join(', ')}; ${accepted}`,
     );
   }
   const lastPart = ref.slice(ref.lastIndexOf('/') + 1);
   if (ref.includes('@') || lastPart.includes(':')) {
     throw new InputError(
       input,
-      `'${entry.text}': podman tags the cache itself; give the repository without ':tag' or '@digest'`,
+      `'${quoted(entry.text)}': podman tags the cache itself; give the repository without ':tag' or '@digest'`,
     );
   }
   return ref;

@@ -6,6 +6,7 @@ import { withContext } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { run } from '../process.js';
 import { buildArguments, type BuildRequest } from './build-arguments.js';
+import { cacheCredentials } from './build-cache.js';
 import { maskSecrets, mountSecrets, type BuildSecret } from './build-secrets.js';
 import { ecrRegistry, parseImageReference, pinnedReference } from './image-reference.js';
 import { registryDigest } from './registry-digest.js';
@@ -55,6 +56,9 @@ export async function provideImage(
 ): Promise<ProvidedImage> {
   // First of all: the runner hides only what it was told about before the line is printed.
   maskSecrets(request.build.secrets, log);
+  for (const value of cacheCredentials([...request.build.cacheFrom, ...request.build.cacheTo])) {
+    log.secret(value);
+  }
   if (request.prebuilt) return resolvePrebuilt(request.prebuilt, ecrClient);
 
   const usesEcr = !request.registry || ecrRegistry(request.registry) !== undefined;
@@ -148,6 +152,7 @@ async function buildAndPush(
     // Secrets are files by then, so the line shows where they are, never what they hold.
     log.info(`${builder} ${args.map(shellWord).join(' ')}`);
     await run(builder, args, { log, env });
+    // Not needed past the build: gone before the push, not only at the end.
     await secrets.remove();
     if (builder === 'docker') {
       const metadata = JSON.parse(await readFile(metadataFile, 'utf8')) as Record<string, unknown>;
