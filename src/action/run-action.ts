@@ -35,8 +35,9 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<v
     const { runPreviewCommand } = await import('./run-preview.js');
     return runPreviewCommand(settings, clients, env, logins);
   }
-  if (settings.command === 'deploy') {
+  if (settings.command === 'deploy' && !settings.image) {
     // A service whose controller we cannot drive is refused before anything is built or pushed.
+    // With a prebuilt image nothing is built, and deployServices refuses it before registering.
     await checkDeployControllers(
       clients.ecs,
       settings.cluster,
