@@ -43,13 +43,13 @@ const ACTIVITY = [
   '  activity-metric: { namespace: AcmeWeb, name: Requests, dimension: Preview }',
 ].join('\n');
 
-interface Fleet {
+export interface Fleet {
   readonly fixture: PreviewFixture;
   readonly idle: number;
 }
 
 /** N running previews as the App leaves them: tagged tasks, A records, open PRs, traffic. */
-async function buildFleet(moto: Moto, size: number, now: Date): Promise<Fleet> {
+export async function buildFleet(moto: Moto, size: number, now: Date): Promise<Fleet> {
   await moto.reset();
   const fixture = await setUpPreviewFixture(moto.url, ACTIVITY);
   const network = await createDefaultNetwork(moto.url);
@@ -153,7 +153,7 @@ async function buildFleet(moto: Moto, size: number, now: Date): Promise<Fleet> {
   return { fixture, idle: idle.size };
 }
 
-function services(proxy: FaultProxy, now: () => Date): BotServices {
+export function services(proxy: FaultProxy, now: () => Date): BotServices {
   return new BotServices(
     createAwsClients('us-east-1', {
       endpoint: proxy.url,
