@@ -7,7 +7,7 @@ export function readCookies(req: IncomingMessage): Map<string, string> {
     const at = pair.indexOf('=');
     if (at <= 0) continue;
     const name = pair.slice(0, at).trim();
-    if (cookies.has(name)) continue;
+    if (!name || cookies.has(name)) continue;
     try {
       cookies.set(name, decodeURIComponent(pair.slice(at + 1).trim()));
     } catch {
