@@ -187,6 +187,7 @@ describe('cache-from / cache-to with podman and a registry', () => {
       'ecr-repository': 'cached',
       'cache-from': `type=registry,ref=${cache}`,
       'cache-to': `type=registry,ref=${cache},mode=max`,
+      labels: 'org.opencontainers.image.title=Cached App\ncom.acme.team=payments',
     };
 
     const first = await buildStep(runnerA, inputs);
@@ -211,8 +212,13 @@ describe('cache-from / cache-to with podman and a registry', () => {
     ]);
     expect(two.layers).toEqual(one.layers);
     expect(two.layers.length).toBeGreaterThanOrEqual(3);
-    // It is still the second commit's image, labelled as such.
-    expect(two.config.config?.Labels?.['org.opencontainers.image.revision']).toBe(second.sha);
+    // It is still the second commit's image, labelled as such; the user's labels win over ours.
+    expect(two.config.config?.Labels).toMatchObject({
+      'org.opencontainers.image.revision': second.sha,
+      'org.opencontainers.image.source': 'https://github.com/acme/web',
+      'org.opencontainers.image.title': 'Cached App',
+      'com.acme.team': 'payments',
+    });
   });
 
   it('refuses type=gha for podman before logging in or building, naming the input', async () => {
