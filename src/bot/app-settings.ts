@@ -28,6 +28,11 @@ export interface AppSettings {
   readonly requestTimeoutMs: number;
   /** ECS_PAAS_QUEUE_URL: durable work on this SQS FIFO queue; in process when unset. */
   readonly queue?: QueueSettings;
+  /**
+   * ECS_PAAS_WAKE_TARGET_GROUP_ARN: the App's own target group on the previews' load balancer;
+   * idle previews with `wake-on-request` forward there while asleep. Wake on request is off unset.
+   */
+  readonly wakeTargetGroupArn?: string;
   /** GITHUB_CLIENT_ID and its companions: dashboard login with GitHub; off when unset. */
   readonly login?: LoginSettings;
 }
@@ -135,6 +140,7 @@ export async function readAppSettings(env: Env): Promise<AppSettings> {
     testHooks: env.NODE_ENV === 'test',
     requestTimeoutMs: requestTimeout(env.ECS_PAAS_REQUEST_TIMEOUT),
     ...queueSettings(env),
+    ...wakeSettings(env),
     ...loginSettings(env),
   };
 }
@@ -220,6 +226,22 @@ export function queueSettings(env: Env): { queue?: QueueSettings } {
       waitSeconds: seconds('ECS_PAAS_QUEUE_WAIT', '20s', 0, 20),
     },
   };
+}
+
+const TARGET_GROUP_ARN =
+  /^arn:aws(-[a-z]+)*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup\/[\w-]{1,32}\/[0-9a-f]+$/;
+
+/** The wake target group, checked so a typo fails start-up rather than every sleep. */
+export function wakeSettings(env: Env): { wakeTargetGroupArn?: string } {
+  const arn = env.ECS_PAAS_WAKE_TARGET_GROUP_ARN?.trim();
+  if (!arn) return {};
+  if (!TARGET_GROUP_ARN.test(arn)) {
+    throw new SettingsError(
+      'ECS_PAAS_WAKE_TARGET_GROUP_ARN',
+      `is '${arn}'; set it to the ARN of the App's target group on the previews' load balancer, such as arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/ecs-paas-wake/0123456789abcdef (the stack's WakeTargetGroupArn output), or unset it to turn wake on request off`,
+    );
+  }
+  return { wakeTargetGroupArn: arn };
 }
 
 async function readPrivateKey(env: Env): Promise<string> {

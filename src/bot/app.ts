@@ -14,6 +14,7 @@ import { Sweeper } from './sweep/sweeper.js';
 import { dashboardSurface, type DashboardSettings } from './dashboard/dashboard-surface.js';
 import { installationOf, type FleetServices } from './fleet/fleet-services.js';
 import { fleetApi } from './http/fleet-api.js';
+import { wakeHandler } from './wake/wake-handler.js';
 
 export interface SweepSettings {
   /** How often the App sweeps by itself; null: only when `POST /api/sweep` asks. */
@@ -48,6 +49,12 @@ export function ecsPaasApp(services: BotServices, sweep: SweepSettings = { inter
       services,
       installedRepositories((id) => app.auth(id)),
     );
+    // First: a sleeping preview's name must never reach any other handler of the App.
+    if (services.wakeTargetGroupArn) {
+      options?.addHandler?.(
+        wakeHandler(services, services.wakeTargetGroupArn, (id) => app.auth(id)),
+      );
+    }
     options?.addHandler?.(sweepApi(sweeper, sweep.apiToken));
     const fleet: FleetServices = {
       bot: services,

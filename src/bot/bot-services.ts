@@ -26,6 +26,8 @@ export interface BotOptions {
   readonly policy?: OperatorPolicy;
   /** Sessions of the roles the policy names per repository; without it the App's own identity. */
   readonly credentials?: RepoCredentials;
+  /** ECS_PAAS_WAKE_TARGET_GROUP_ARN: the App's own target group, where sleeping previews forward. */
+  readonly wakeTargetGroupArn?: string;
 }
 
 /** What every handler shares: AWS, the per-PR queue, the routers and metrics, built once per process. */
@@ -55,6 +57,8 @@ export class BotServices {
   readonly metrics: AppMetrics;
   readonly now: () => Date;
   readonly policy: OperatorPolicy;
+  /** Wake on request is possible only with the App's target group (see BotOptions). */
+  readonly wakeTargetGroupArn: string | undefined;
   private readonly routers = new Map<string, Promise<PreviewRouter>>();
   private readonly credentials: RepoCredentials | undefined;
   /** Clients per repository and PR under the role the policy names, dropped an hour after last use. */
@@ -71,6 +75,7 @@ export class BotServices {
     this.now = options.now ?? (() => new Date());
     this.policy = options.policy ?? OPEN_POLICY;
     this.credentials = options.credentials;
+    this.wakeTargetGroupArn = options.wakeTargetGroupArn;
     this.metrics =
       options.metrics ?? new AppMetrics(() => aws.cloudwatch(), log, { now: this.now });
     this.timing = {

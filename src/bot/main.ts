@@ -52,6 +52,7 @@ async function main(): Promise<void> {
       ...pollOverride(),
       policy,
       credentials,
+      ...(settings.wakeTargetGroupArn && { wakeTargetGroupArn: settings.wakeTargetGroupArn }),
     },
   );
   let sweeper: Sweeper | undefined;

@@ -52,6 +52,7 @@ const RESOURCE_SCOPED = new Set([
   'elasticloadbalancing:ModifyRule',
   'elasticloadbalancing:DeleteRule',
   'elasticloadbalancing:SetRulePriorities',
+  'elasticloadbalancing:RemoveTags',
   'acm:DescribeCertificate',
   'logs:GetLogEvents',
   'sqs:SendMessage',

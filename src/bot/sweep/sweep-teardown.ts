@@ -12,6 +12,7 @@ import type { QueueMark } from '../pr-queue.js';
 import { deactivatePreviewDeployments } from '../preview-deployment.js';
 import type { InstalledRepo } from './installed-repositories.js';
 import { routeJudgement, type RouteJudgement } from './route-judgement.js';
+import { removeClosedSleepers, sleepIdle } from './sweep-sleep.js';
 import type { FleetView } from './sweep-read.js';
 import type { Doomed, RoutingGroup } from './sweep-types.js';
 
@@ -44,7 +45,9 @@ export async function stopDoomed(
       if (await stopTasks(services, preview, problem)) now.push(preview);
     }
     for (const group of groups) {
-      const mine = now.filter((d) => group.repos.some((r) => r.full === d.full));
+      const stoppedHere = now.filter((d) => group.repos.some((r) => r.full === d.full));
+      // Wake on request: idle previews that may wake keep their rules, forwarded to the App.
+      const mine = await sleepIdle(services, group, stoppedHere, problem);
       const hostnames = mine.flatMap((d) => d.hostnames);
       if (hostnames.length === 0) continue;
       // Each name goes only if its ownership record names the PR whose preview stopped.
@@ -134,6 +137,7 @@ export async function removeOrphanRoutes(
   problem: (text: string) => void,
 ): Promise<number> {
   const { groups, fleet } = view;
+  const sleepers = await removeClosedSleepers(services, view, problem);
   const judge = routeJudgement(view, services.policy);
   const gone = new Set([...goneHosts].map(hostKey));
   const labels = (tasks: Iterable<readonly PreviewTask[]>): Set<string> =>
@@ -142,7 +146,7 @@ export async function removeOrphanRoutes(
     group,
     orphans: orphansOf(group, labels(fleet.values()), gone, judge),
   }));
-  if (found.every((f) => f.orphans.length === 0)) return 0;
+  if (found.every((f) => f.orphans.length === 0)) return sleepers;
   let live: Set<string>;
   try {
     const now = await Promise.all(
@@ -151,9 +155,9 @@ export async function removeOrphanRoutes(
     live = labels(now);
   } catch (error) {
     problem(`routes without a task were left alone: ${errorMessage(error)}`);
-    return 0;
+    return sleepers;
   }
-  let removed = 0;
+  let removed = sleepers;
   for (const { group, orphans } of found) {
     const gone = orphans.filter((o) => !live.has(o.label));
     const names = gone.map((o) => o.hostname);
@@ -194,7 +198,8 @@ function orphansOf(
   return [...(group.routed?.values() ?? [])].flatMap((host) => {
     const name = hostKey(host.hostname);
     const label = name.slice(0, name.length - domain.length - 1);
-    if (live.has(label) || gone.has(name)) return [];
+    // A sleeping preview has no task by design; removeClosedSleepers judges it by its PR.
+    if (live.has(label) || gone.has(name) || host.asleep) return [];
     if (host.owner) {
       return judge.ownerRead(host.owner)
         ? [{ hostname: host.hostname, label, owner: host.owner }]

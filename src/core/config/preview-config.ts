@@ -30,6 +30,11 @@ export interface PreviewConfig extends PreviewSettings {
   readonly secrets: Readonly<Record<string, string>>;
   /** `preview.inherit`, without repeats: what an operator policy may forbid per repository. */
   readonly inherit: readonly Inheritable[];
+  /**
+   * `preview.wake-on-request` (alb mode only): an idle-stopped preview keeps its listener rule,
+   * forwarded to the App, and a visit relaunches it. False unless set.
+   */
+  readonly wakeOnRequest: boolean;
 }
 
 const DEFAULT_IDLE_MS = 24 * 3_600_000;
@@ -216,6 +221,7 @@ export const previewSchema = section(
       'memory in MiB such as 512 or 2048, or 2 GB',
     ).optional(),
     'capacity-provider-strategy': capacityProviderStrategy.optional(),
+    'wake-on-request': z.boolean(expected('true or false')).default(false),
   },
   'a map with cluster, task-definition, subnets and routing',
 )
@@ -248,6 +254,16 @@ export const previewSchema = section(
           'ECS takes a launch type or a capacity provider strategy, not both; expected launch-type or capacity-provider-strategy',
       });
     }
+    // A dns-mode record points at the task itself: nothing is left to answer once it stops.
+    if (preview['wake-on-request'] && preview.routing.mode !== 'alb') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['wake-on-request'],
+        input: preview['wake-on-request'],
+        message:
+          'needs routing.mode alb (a stopped preview is woken through its listener rule); expected routing.mode: alb, or wake-on-request: false',
+      });
+    }
   })
   .transform((preview): PreviewConfig => ({
     cluster: preview.cluster,
@@ -270,6 +286,7 @@ export const previewSchema = section(
     }),
     secrets: preview.secrets,
     inherit: preview.inherit,
+    wakeOnRequest: preview['wake-on-request'],
     ...(preview.cpu !== undefined && { cpu: preview.cpu }),
     ...(preview.memory !== undefined && { memory: preview.memory }),
     ...(preview['capacity-provider-strategy'] !== undefined && {

@@ -15,6 +15,7 @@ import {
   ModifyRuleCommand,
   ModifyTargetGroupCommand,
   RegisterTargetsCommand,
+  RemoveTagsCommand,
   SetRulePrioritiesCommand,
   type Action,
   type ElasticLoadBalancingV2Client,
@@ -39,6 +40,8 @@ import {
 } from './alb-auth.js';
 import { listenerProblem } from './alb-listener-check.js';
 import { claimedByOther, mayRemove, tagOwner, tagsOf } from './alb-owner.js';
+import { forwardBeside } from './alb-wake-actions.js';
+import { isAsleep, WAKE_TAGS } from './alb-wake-tags.js';
 import { NameTakenError, readOwner, recordsAt, sameOwner } from './dns-owner.js';
 import {
   changeRecords,
@@ -85,7 +88,8 @@ function tagsFor(target: RouteTarget): Tag[] {
   ];
 }
 
-function hostsOf(rule: Rule): string[] {
+/** The host names a rule's host-header conditions name, in one form. */
+export function hostsOf(rule: Rule): string[] {
   return (rule.Conditions ?? [])
     .filter((c) => c.Field === 'host-header')
     .flatMap((c) => [...(c.HostHeaderConfig?.Values ?? []), ...(c.Values ?? [])])
@@ -95,7 +99,8 @@ function hostsOf(rule: Rule): string[] {
 const rulesOf = (rules: readonly Rule[], host: string): Rule[] =>
   rules.filter((r) => !r.IsDefault && hostsOf(r).includes(host));
 
-function forwardsOf(rule: Rule): string[] {
+/** The target groups a rule forwards to. */
+export function forwardsOf(rule: Rule): string[] {
   return (rule.Actions ?? [])
     .filter((a) => a.Type === 'forward')
     .flatMap((a) => [
@@ -542,14 +547,42 @@ export function createAlbRouter(
         made.forEach((held, arn) => found.tags.set(arn, held));
       }
       const stale = await ensureTarget(groupArn, target);
+      // A sleeping preview (wake on request): the App's waking page keeps answering until the
+      // task is healthy, and only then does the rule forward to it again.
+      const asleep = rulesOf(found.rules, hostname).filter((r) =>
+        isAsleep(found.tags.get(r.RuleArn ?? '') ?? []),
+      );
+      if (asleep.length > 0) {
+        await step(`Could not attach the new target group of ${hostname}`, async () => {
+          for (const rule of asleep) {
+            await elbv2.send(
+              new ModifyRuleCommand({
+                RuleArn: rule.RuleArn,
+                Actions: forwardBeside(rule.Actions ?? [], groupArn),
+              }),
+            );
+          }
+        });
+        await waitHealthy(groupArn, target);
+      }
       const rules = await ensureRules(groupArn, hostname, tags, auth, found.rules);
       await syncTags(
         [groupArn, ...rules.filter((r) => !r.fresh).map((r) => r.arn)],
         found.tags,
         tags,
       );
+      if (asleep.length > 0) {
+        await step(`Could not mark ${hostname} awake`, () =>
+          elbv2.send(
+            new RemoveTagsCommand({
+              ResourceArns: asleep.flatMap((r) => r.RuleArn ?? []),
+              TagKeys: [WAKE_TAGS.asleep, WAKE_TAGS.waking],
+            }),
+          ),
+        );
+      }
       await ensureAlias(hostname);
-      await waitHealthy(groupArn, target);
+      if (asleep.length === 0) await waitHealthy(groupArn, target);
       // Only now: until the new task is healthy, the old one keeps serving the preview.
       if (stale.length > 0) {
         await step(`Could not deregister the old targets of ${hostname}`, () =>
@@ -606,6 +639,8 @@ export function createAlbRouter(
     async routed() {
       const suffix = `.${hostKey(settings.domain)}`;
       const found: Array<{ host: string; group: string; rule: Rule }> = [];
+      // Rules forwarding elsewhere: a sleeping preview's forward to the App (wake on request).
+      const other: Array<{ host: string; rule: Rule }> = [];
       for (const rule of await listRules()) {
         const forwards = forwardsOf(rule);
         for (const host of hostsOf(rule)) {
@@ -613,13 +648,14 @@ export function createAlbRouter(
             arn.includes(`:targetgroup/${targetGroupName(host)}/`),
           );
           if (host.endsWith(suffix) && group) found.push({ host, group, rule });
+          else if (host.endsWith(suffix) && !rule.IsDefault) other.push({ host, rule });
         }
       }
       // One DescribeTags per 20 rules, not one per preview.
-      const tags = await tagsOf(
-        elbv2,
-        found.map((f) => f.rule.RuleArn),
-      );
+      const tags = await tagsOf(elbv2, [
+        ...found.map((f) => f.rule.RuleArn),
+        ...other.map((o) => o.rule.RuleArn),
+      ]);
       const hosts = new Map<string, RoutedHost>();
       for (const { host, group, rule } of found) {
         // The bypass rule and the preview's rule carry the same tags; either one tells.
@@ -630,6 +666,12 @@ export function createAlbRouter(
           requestMetric: requestCount(group),
           ...(owner && { owner }),
         });
+      }
+      for (const { host, rule } of other) {
+        const held = tags.get(rule.RuleArn ?? '') ?? [];
+        const owner = tagOwner(held);
+        if (hosts.has(host) || !owner || !isAsleep(held)) continue;
+        hosts.set(host, { hostname: host, owned: true, asleep: true, owner });
       }
       // Left behind by a crash between creating the group and its rule, or between deleting them.
       for (const { hostname, owner } of await detachedGroups()) {

@@ -37,6 +37,11 @@ export interface RoutedHost {
   readonly requestMetric?: MetricRef;
   /** Who owns the name, where the route records it (dns mode's TXT record). */
   readonly owner?: RouteOwner;
+  /**
+   * Its task was stopped for idleness and its rule forwards to the App, which relaunches it on a
+   * visit (alb mode, wake on request): no task is expected, and the route is not an orphan.
+   */
+  readonly asleep?: boolean;
 }
 
 /** Makes `<label>.<domain>` reach a preview task. Every method is safe to repeat. */
