@@ -83,6 +83,10 @@ export async function registerFargateTaskDefinition(
       name: 'web',
       image: 'public.ecr.aws/nginx/nginx:latest',
       portMappings: [{ containerPort: 80 }],
+      // A preview is ready once it answers (issue 14): with a container health check ECS (and
+      // moto, at once) reports HEALTHY, so previews of this definition are ready when RUNNING.
+      // Tests of the App's own HTTP probe register a definition without one.
+      healthCheck: { command: ['CMD-SHELL', 'exit 0'] },
     },
   ],
 ): Promise<TaskDefinition> {

@@ -53,17 +53,18 @@ export async function settleHealth(
     await tag('starting');
   }
   const path = routing.healthCheckPath ?? '/';
-  await onStarting({
-    state: 'starting',
-    waitingFor: `it answers \`${path}\` on port ${routing.port}, or its container health check passes`,
-    timeoutMs,
-  });
   const outcome = await waitUntilReady(deps.aws.ecs, preview.cluster, result.taskArn, {
     ...(preview.container ? { container: preview.container } : {}),
     port: routing.port,
     path,
     timeoutMs: remainingMs,
     pollMs: deps.pollMs ?? 2_000,
+    onWaiting: () =>
+      onStarting({
+        state: 'starting',
+        waitingFor: `it answers \`${path}\` on port ${routing.port}, or its container health check passes`,
+        timeoutMs,
+      }),
   });
   if (outcome.state === 'ready') {
     await tag('ready');

@@ -17,6 +17,8 @@ export interface ReadinessOptions {
   readonly path: string;
   readonly timeoutMs: number;
   readonly pollMs: number;
+  /** Called once, when the first look finds it not answering yet (the PR is told "starting"). */
+  readonly onWaiting?: () => Promise<void>;
 }
 
 class NotReady extends Error {}
@@ -35,6 +37,15 @@ export async function waitUntilReady(
 ): Promise<Readiness> {
   const byHealthCheck = await hasHealthCheck(ecs, cluster, taskArn, options.container);
   let saw = 'nothing yet';
+  let told = false;
+  const miss = async (what: string): Promise<{ miss: string }> => {
+    saw = what;
+    if (!told) {
+      told = true;
+      await options.onWaiting?.();
+    }
+    return { miss: what };
+  };
   try {
     return await pollUntil<Readiness, string>(
       async () => {
@@ -43,25 +54,21 @@ export async function waitUntilReady(
         );
         const task = tasks[0];
         if (!task || task.lastStatus === 'STOPPED' || task.desiredStatus === 'STOPPED') {
-          return task ? { done: { state: 'stopped', task } } : { miss: 'the task is gone' };
+          return task ? { done: { state: 'stopped', task } } : miss('the task is gone');
         }
         if (byHealthCheck) {
-          if (task.healthStatus === 'HEALTHY') {
+          const container = task.containers?.find((c) => c.name === byHealthCheck);
+          if (task.healthStatus === 'HEALTHY' || container?.healthStatus === 'HEALTHY') {
             return { done: { state: 'ready', how: 'its container health check passed' } };
           }
-          saw = `the container health check reported ${task.healthStatus ?? 'UNKNOWN'}`;
-          return { miss: saw };
+          return miss(
+            `the container health check reported ${container?.healthStatus ?? task.healthStatus ?? 'UNKNOWN'}`,
+          );
         }
         const url = probeUrl(task, options.port, options.path);
-        if (!(url instanceof URL)) {
-          saw = url.problem;
-          return { miss: saw };
-        }
+        if (!(url instanceof URL)) return miss(url.problem);
         const result = await probeOnce(url, Math.min(5_000, options.timeoutMs));
-        saw = result.saw;
-        return result.answering
-          ? { done: { state: 'ready', how: result.saw } }
-          : { miss: result.saw };
+        return result.answering ? { done: { state: 'ready', how: result.saw } } : miss(result.saw);
       },
       { timeoutMs: options.timeoutMs, pollMs: options.pollMs },
       () => new NotReady(),
@@ -75,17 +82,18 @@ export async function waitUntilReady(
   }
 }
 
+/** The preview container's name when its definition has a `healthCheck`; undefined otherwise. */
 async function hasHealthCheck(
   ecs: ECSClient,
   cluster: string,
   taskArn: string,
   container: string | undefined,
-): Promise<boolean> {
+): Promise<string | undefined> {
   const { tasks = [] } = await ecs.send(new DescribeTasksCommand({ cluster, tasks: [taskArn] }));
   const revision = tasks[0]?.taskDefinitionArn;
-  if (!revision) return false;
+  if (!revision) return undefined;
   const { input } = await describeTaskDefinition(ecs, revision);
   const definitions = input.containerDefinitions ?? [];
   const chosen = container ? definitions.find((c) => c.name === container) : definitions[0];
-  return Boolean(chosen?.healthCheck?.command?.length);
+  return chosen?.healthCheck?.command?.length ? (chosen.name ?? '') : undefined;
 }
