@@ -88,9 +88,8 @@ describe('the readiness probe URL', () => {
   });
 
   it("is the task's own private address, port and path", () => {
-    expect(String(probeUrl(task('10.0.3.7'), 8080, '/healthz?deep=1'))).toBe(
-      'http://10.0.3.7:8080/healthz?deep=1',
-    );
+    const url = probeUrl(task('10.0.3.7'), 8080, '/healthz?deep=1');
+    expect(url instanceof URL ? url.href : url).toBe('http://10.0.3.7:8080/healthz?deep=1');
   });
 
   it.each<[string, Task, string]>([
