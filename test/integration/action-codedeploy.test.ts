@@ -436,23 +436,47 @@ describe('dist/index.js deploys a CODE_DEPLOY service through CodeDeploy', () =>
     expect(calls('ECS.UpdateService')).toEqual([]);
   });
 
-  it('when the wait runs out, stops the deployment with CodeDeploy rollback and says so', async () => {
-    // moto's own status throughout: Created, never started.
-    proxy.answer('codedeploy.ListDeploymentTargets', () => json({ targetIds: [] }));
-    const stops: Array<Record<string, unknown>> = [];
-    proxy.answer('codedeploy.StopDeployment', (request) => {
-      stops.push(JSON.parse(request.body) as Record<string, unknown>);
-      return json({ status: 'Pending', statusMessage: 'Stopping the deployment' });
-    });
-    const run = await deploy({ ...CODEDEPLOY_INPUTS, 'wait-timeout': '2s' });
-    expect(run.status).not.toBe(0);
+  it.each([
+    [
+      'on-failure',
+      true,
+      'stopped it with automatic rollback: CodeDeploy puts traffic back on the original task set',
+    ],
+    [
+      'never',
+      false,
+      'stopped it without rollback (rollback: never): traffic stays where CodeDeploy left it',
+    ],
+  ])(
+    'when the wait runs out (rollback: %s), stops the deployment, autoRollbackEnabled %s, and says so',
+    async (rollback, autoRollbackEnabled, said) => {
+      // moto's own status throughout: Created, never started.
+      proxy.answer('codedeploy.ListDeploymentTargets', () => json({ targetIds: [] }));
+      const stops: Array<Record<string, unknown>> = [];
+      proxy.answer('codedeploy.StopDeployment', (request) => {
+        stops.push(JSON.parse(request.body) as Record<string, unknown>);
+        return json({ status: 'Pending', statusMessage: 'Stopping the deployment' });
+      });
+      const run = await deploy({ ...CODEDEPLOY_INPUTS, 'wait-timeout': '2s', rollback });
+      expect(run.status).not.toBe(0);
+      const [id] = await deploymentIds();
+      expect(stops).toEqual([{ deploymentId: id, autoRollbackEnabled }]);
+      expect(run.log).toContain(`CodeDeploy ${id}: Created`);
+      expect(run.log).toContain(
+        `::error::web-bg: CodeDeploy deployment ${id} still Created after 2s (wait-timeout); ${said}`,
+      );
+      expect(run.outputs['codedeploy-deployment-id']).toBe(id);
+      expect(run.outputs['rolled-back']).toBe(String(autoRollbackEnabled));
+    },
+  );
+
+  it('with wait: false, creates the deployment, sets the output and does not follow it', async () => {
+    const run = await deploy({ ...CODEDEPLOY_INPUTS, wait: 'false' });
+    expect(run.status).toBe(0);
     const [id] = await deploymentIds();
-    expect(stops).toEqual([{ deploymentId: id, autoRollbackEnabled: true }]);
-    expect(run.log).toContain(`CodeDeploy ${id}: Created`);
-    expect(run.log).toContain(
-      `::error::web-bg: CodeDeploy deployment ${id} still Created after 2s (wait-timeout); stopped it with automatic rollback: CodeDeploy puts traffic back on the original task set`,
-    );
     expect(run.outputs['codedeploy-deployment-id']).toBe(id);
+    expect(calls('codedeploy.')).toEqual(['codedeploy.CreateDeployment']);
+    expect(calls('ECS.UpdateService')).toEqual([]);
   });
 
   it('when the deployment cannot be read any more, fails naming it and says it goes on in CodeDeploy', async () => {
