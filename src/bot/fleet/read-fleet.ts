@@ -1,4 +1,5 @@
 import { errorMessage } from '../../core/errors.js';
+import { healthOf } from '../../core/preview/health-tags.js';
 import type { RequestSignal } from '../../core/preview/idle.js';
 import type { PreviewTask } from '../../core/preview/preview-tasks.js';
 import { readLastRequests, type MetricRef } from '../../core/preview/request-metrics.js';
@@ -9,9 +10,6 @@ import type { FleetServices } from './fleet-services.js';
 import type { FleetFilter, FleetListing, FleetPreview, PreviewState } from './fleet-types.js';
 import { listStoppedPreviewTasks } from './stopped-tasks.js';
 
-/** Set by the health check on a preview task: starting, ready or unhealthy. */
-const HEALTH_TAG = 'ecs-paas:health';
-const HEALTH_STATES: readonly PreviewState[] = ['starting', 'ready', 'unhealthy'];
 /** The request window of a repository that never idles: what "recent" means on a dashboard. */
 const NO_IDLE_WINDOW_MS = 86_400_000;
 
@@ -99,10 +97,8 @@ function time(task: PreviewTask): number {
 /** The newest task speaks: its health tag when the health check wrote one, else ECS's status. */
 function runningState(tasks: readonly PreviewTask[]): PreviewState {
   const newest = tasks[0];
-  const health = newest?.task.tags?.find((t) => t.key === HEALTH_TAG)?.value;
-  if (health && (HEALTH_STATES as readonly string[]).includes(health)) {
-    return health as PreviewState;
-  }
+  const health = newest && healthOf(newest.task);
+  if (health) return health;
   return newest?.status === 'RUNNING' ? 'ready' : 'starting';
 }
 
