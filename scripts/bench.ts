@@ -26,6 +26,7 @@ import { startMoto, type Moto } from '../test/support/moto.js';
 import { appFigures } from './bench-app.js';
 import { bundleFigures } from './bench-bundle.js';
 import { fleetFigures } from './bench-fleet.js';
+import { dashboardFigures } from './bench-dashboard.js';
 import { intakeFigures } from './bench-intake.js';
 import { queueFigures } from './bench-queue.js';
 import { startupFigures } from './bench-startup.js';
@@ -188,7 +189,7 @@ async function main(): Promise<void> {
   const proxy = await startFaultProxy(moto.url);
   try {
     say(`# ecs-paas benchmark (${new Date().toISOString()}, Node ${process.version} driving)`);
-    // BENCH_ONLY=sweep (or action, bundle, app, intake, queue, startup, fleet) runs one part: the whole run takes minutes.
+    // BENCH_ONLY=sweep (or action, bundle, app, intake, queue, startup, fleet, dashboard) runs one part: the whole run takes minutes.
     const only = process.env.BENCH_ONLY;
     if (!only || only === 'action') {
       await deployFigures(moto, proxy, 1);
@@ -209,6 +210,7 @@ async function main(): Promise<void> {
       await sweepFigures(moto, proxy, sizes);
     }
     if (!only || only === 'fleet') await fleetFigures(moto, proxy);
+    if (!only || only === 'dashboard') await dashboardFigures(moto, proxy);
   } finally {
     await globalTeardown().catch(() => undefined);
     await Promise.allSettled([proxy.stop(), moto.stop()]);
