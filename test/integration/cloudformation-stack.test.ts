@@ -637,7 +637,21 @@ describe('deploy/cloudformation/app.yml', () => {
       );
       expect(service.LoadBalancers).toEqual([
         { ContainerName: 'app', ContainerPort: port ?? null, TargetGroupArn: ref('TargetGroup') },
+        // Wake on request: the same tasks in the group sleeping previews forward to.
+        {
+          'Fn::If': [
+            'WakeOnRequest',
+            {
+              ContainerName: 'app',
+              ContainerPort: port ?? null,
+              TargetGroupArn: ref('WakeTargetGroup'),
+            },
+            ref('AWS::NoValue'),
+          ],
+        },
       ]);
+      expect(at(resource('WakeTargetGroup'), 'Port')).toBe(port);
+      expect(at(resource('WakeTargetGroup'), 'HealthCheckPath')).toBe('/healthz');
       expect(at(resource('TargetGroup'), 'Port')).toBe(port);
       expect(at(service, 'NetworkConfiguration', 'AwsvpcConfiguration')).toEqual({
         Subnets: ref('SubnetIds'),
@@ -694,7 +708,7 @@ describe('deploy/cloudformation/app.yml', () => {
     });
 
     it('puts every resource in fargate mode, lambda mode or both, as its references require', () => {
-      type Mode = 'Fargate' | 'Lambda' | 'both';
+      type Mode = 'Fargate' | 'Lambda' | 'WakeOnRequest' | 'both';
       const other = (mode: string): Mode => (mode === 'Lambda' ? 'Fargate' : 'Lambda');
       const modeOf = (id: string): Mode => (template.Resources[id]?.Condition as Mode) ?? 'both';
       /** Each resource `node` refers to, with the mode the reference is made in (Fn::If narrows it). */
@@ -732,6 +746,8 @@ describe('deploy/cloudformation/app.yml', () => {
         references(node, mode)
           .filter(([target]) => target in template.Resources)
           .filter(([target, used]) => modeOf(target) !== 'both' && modeOf(target) !== used)
+          // Wake on request is a part of fargate mode: its resources may use fargate's.
+          .filter(([target, used]) => !(used === 'WakeOnRequest' && modeOf(target) === 'Fargate'))
           .map(([target, used]) => `${id} (${used}) refers to ${target} (${modeOf(target)})`),
       );
       expect(problems).toEqual([]);
