@@ -55,4 +55,21 @@ describe('the sleeping hosts', () => {
     await hosts.lookup('pr-1-web.preview.example.com');
     expect(reads).toBe(2);
   });
+
+  it('keeps answering from the last read when a read fails, and tries again only after the interval', async () => {
+    let now = 0;
+    let fail = false;
+    const errors: unknown[] = [];
+    const hosts = new SleepingHosts(
+      () => (fail ? Promise.reject(new Error('throttled')) : Promise.resolve([route])),
+      () => now,
+      (error) => errors.push(error),
+    );
+    expect((await hosts.lookup(route.hostname)).kind).toBe('asleep');
+    fail = true;
+    now += SLEEPING_TTL_MS;
+    expect((await hosts.lookup(route.hostname)).kind).toBe('asleep');
+    expect((await hosts.lookup('pr-3-web.preview.example.com')).kind).toBe('unknown');
+    expect(errors).toHaveLength(1);
+  });
 });

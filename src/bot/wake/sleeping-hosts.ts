@@ -26,6 +26,8 @@ export class SleepingHosts {
   constructor(
     private readonly read: () => Promise<SleepingRoute[]>,
     private readonly now: () => number,
+    /** A read failed: the last one found keeps answering, so a preview's name stays ours. */
+    private readonly onError: (error: unknown) => void = () => undefined,
   ) {}
 
   async lookup(hostname: string): Promise<HostLookup> {
@@ -53,7 +55,7 @@ export class SleepingHosts {
           const dot = host.indexOf('.');
           if (dot > 0) this.domains.add(host.slice(dot + 1));
         }
-      })
+      }, this.onError)
       .finally(() => {
         // A failed read is tried again after the same wait: AWS is not asked at every request.
         this.readAt = this.now();

@@ -29,19 +29,13 @@ export function wakeHandler(services: BotServices, wakeArn: string, auth: AppAut
   const sleeping = new SleepingHosts(
     async () => findSleeping(await services.aws.elbv2(), wakeArn),
     () => services.now().getTime(),
+    (error) => services.log.warning(`wake on request: ${errorMessage(error)}`),
   );
   const launches = new WakeLaunches(services, auth, () => sleeping.expire());
   return async (req, res) => {
     const host = hostOf(req.headers.host);
     if (!host) return false;
-    let found;
-    try {
-      found = await sleeping.lookup(host);
-    } catch (error) {
-      // The App's own requests must not fail because the load balancer could not be read.
-      services.log.warning(`wake on request: ${errorMessage(error)}`);
-      return false;
-    }
+    const found = await sleeping.lookup(host);
     if (found.kind === 'other') return false;
     // The body is never read: nothing a visitor sends is used.
     let page: WakePage = 'not-found';
