@@ -107,9 +107,11 @@ async function launch(n: number, spec: { fork?: boolean } = {}): Promise<void> {
 }
 
 /** A day later, the sweep stops the preview as idle (two looks, CloudWatch's delay apart). */
+const fleet = (): FleetSource => () =>
+  Promise.resolve({ repos: [{ repo: REPO, api: testOctokit(f.api.url) }], unreadable: [] });
+
 async function sleepIdle(): Promise<void> {
-  const source: FleetSource = () =>
-    Promise.resolve({ repos: [{ repo: REPO, api: testOctokit(f.api.url) }], unreadable: [] });
+  const source = fleet();
   clock = new Date(clock.getTime() + 25 * HOUR);
   await sweepFleet(sweeper, source, 'test');
   clock = new Date(clock.getTime() + IDLE_CONFIRM_MS);
@@ -274,5 +276,24 @@ describe('wake on request (alb mode)', () => {
     expect(await rulesFor(host(1))).toEqual([]);
     expect(await f.records()).not.toContain(`${host(1)}.`);
     expect((await visit(host(1))).status).toBe(404);
+  });
+
+  it('keeps a sleeping rule through later sweeps, and lets the sweep remove it once its PR closed while the App was away', async () => {
+    await launch(1);
+    await sleepIdle();
+
+    // A sleeping rule has no task by design: while its PR is open, no sweep takes it for an orphan.
+    const open = await sweepFleet(sweeper, fleet(), 'test');
+    expect(open.orphanRoutes).toBe(0);
+    expect(forwardOf((await rulesFor(host(1)))[0])).toBe(wakeArn);
+
+    // No webhook: the App never hears of the close; the next sweep finds it from GitHub.
+    f.world.updatePull(1, { state: 'closed' });
+    const report = await sweepFleet(sweeper, fleet(), 'test');
+
+    expect(report.problems).toEqual([]);
+    expect(report.orphanRoutes).toBe(1);
+    expect(await rulesFor(host(1))).toEqual([]);
+    expect(await f.records()).not.toContain(`${host(1)}.`);
   });
 });
