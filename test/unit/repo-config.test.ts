@@ -89,6 +89,7 @@ describe('parseRepoConfig', () => {
         idleAfterMs: 86_400_000,
         secrets: {},
         inherit: [],
+        wakeOnRequest: false,
       },
       environments: {
         staging: {
@@ -143,6 +144,7 @@ describe('parseRepoConfig', () => {
         idleAfterMs: 86_400_000,
         secrets: {},
         inherit: [],
+        wakeOnRequest: false,
       },
       environments: {},
     });
@@ -576,7 +578,7 @@ describe('parseRepoConfig', () => {
         {
           path: 'preview.extra',
           message:
-            'unknown key; expected one of cluster, task-definition, container, ecr-repository, launch-type, subnets, security-groups, assign-public-ip, routing, env, max-previews, forks, idle-after, activity-metric, logs, task-role-arn, execution-role-arn, secrets, inherit, cpu, memory, capacity-provider-strategy',
+            'unknown key; expected one of cluster, task-definition, container, ecr-repository, launch-type, subnets, security-groups, assign-public-ip, routing, env, max-previews, forks, idle-after, activity-metric, logs, task-role-arn, execution-role-arn, secrets, inherit, cpu, memory, capacity-provider-strategy, wake-on-request',
         },
         {
           path: 'environments.prod.services',
