@@ -102,7 +102,14 @@ async function launch(n: number, spec: { fork?: boolean } = {}): Promise<void> {
   const sha = randomBytes(20).toString('hex');
   f.world.addPull({ number: n, sha, ...spec });
   await pushEcrImage(f.ecr, 'web', sha);
-  const outcome = await reconcilePullRequest(testOctokit(f.api.url), sweeper, REPO, n);
+  // A fork's preview runs only at a SHA a maintainer approved with `/deploy`.
+  const outcome = await reconcilePullRequest(
+    testOctokit(f.api.url),
+    sweeper,
+    REPO,
+    n,
+    spec.fork ? { approvedSha: sha, actor: 'maintainer' } : {},
+  );
   expect(outcome.kind).toBe('launched');
 }
 
@@ -250,6 +257,16 @@ describe('wake on request (alb mode)', () => {
     await settled(f.app);
     expect(await previewTasks(1)).toEqual([]);
     expect(forwardOf((await rulesFor(host(1)))[0])).toBe(wakeArn);
+  });
+
+  it('does not put an approved fork preview to sleep: its route goes as before', async () => {
+    await launch(2, { fork: true });
+    await sleepIdle();
+
+    expect(await rulesFor(host(2))).toEqual([]);
+    expect((await visit(host(2))).status).not.toBe(503);
+    await settled(f.app);
+    expect(await previewTasks(2)).toEqual([]);
   });
 
   it('does not wake a preview whose config turned wake on request off', async () => {
