@@ -267,6 +267,7 @@ describe('a dns preview that must answer before it is ready', () => {
         name: 'web',
         image: 'public.ecr.aws/nginx/nginx:latest',
         portMappings: [{ containerPort: port }],
+        healthCheck: undefined,
       },
     ]);
     world.setFile(

@@ -75,6 +75,13 @@ export async function createDefaultNetwork(endpoint: string): Promise<TestNetwor
 }
 
 /** Registers an awsvpc FARGATE task definition in the shape moto's RunTask accepts. */
+/**
+ * A preview is ready once it answers (issue 14): with a container health check ECS (and moto, at
+ * once) reports HEALTHY, so previews of these definitions are ready when RUNNING, where moto's
+ * task addresses answer nobody. Tests of the App's own HTTP probe pass `healthCheck: undefined`.
+ */
+const READY_AT_ONCE = { command: ['CMD-SHELL', 'exit 0'] };
+
 export async function registerFargateTaskDefinition(
   ecs: ECSClient,
   family: string,
@@ -83,10 +90,6 @@ export async function registerFargateTaskDefinition(
       name: 'web',
       image: 'public.ecr.aws/nginx/nginx:latest',
       portMappings: [{ containerPort: 80 }],
-      // A preview is ready once it answers (issue 14): with a container health check ECS (and
-      // moto, at once) reports HEALTHY, so previews of this definition are ready when RUNNING.
-      // Tests of the App's own HTTP probe register a definition without one.
-      healthCheck: { command: ['CMD-SHELL', 'exit 0'] },
     },
   ],
 ): Promise<TaskDefinition> {
@@ -98,7 +101,12 @@ export async function registerFargateTaskDefinition(
       cpu: '256',
       memory: '512',
       // moto rejects RunTask unless every container names its own memory.
-      containerDefinitions: containers.map((c) => ({ essential: true, memory: 512, ...c })),
+      containerDefinitions: containers.map((c) => ({
+        essential: true,
+        memory: 512,
+        healthCheck: READY_AT_ONCE,
+        ...c,
+      })),
     }),
   );
   if (!taskDefinition) throw new Error(`RegisterTaskDefinition ${family} returned nothing`);
