@@ -97,7 +97,7 @@ export async function deployEnvironment(
       : await deployServicesNow(api, services, repo, environment, {
           name,
           sha: head,
-          ecrRepository: read.config.preview?.ecrRepository ?? repo.repo,
+          ecrRepository: read.config.preview?.ecrRepository ?? repo.repo.toLowerCase(),
           pr: pull.number,
         });
   } finally {

@@ -151,7 +151,8 @@ async function reconcileNow(
     return result;
   }
 
-  const repository = preview.ecrRepository ?? repo.repo;
+  // Lowercased as the Action's ecr-repository default is, so both look in the same repository.
+  const repository = preview.ecrRepository ?? repo.repo.toLowerCase();
   const image = await findEcrImage(await aws.ecr(), aws.region, repository, ref.sha);
   if (!image) {
     const waiting = `${repository}:${ref.sha}`;
