@@ -23,6 +23,14 @@ const ACCOUNT = '123456789012';
 
 /** Actions AWS authorizes against a resource ARN: granting them on `*` is never necessary. */
 const RESOURCE_SCOPED = new Set([
+  // CodeDeploy: deployments and their targets by deployment group, revisions by application.
+  'codedeploy:CreateDeployment',
+  'codedeploy:GetDeployment',
+  'codedeploy:StopDeployment',
+  'codedeploy:ListDeploymentTargets',
+  'codedeploy:BatchGetDeploymentTargets',
+  'codedeploy:RegisterApplicationRevision',
+  'codedeploy:GetDeploymentConfig',
   'ecs:RunTask',
   'ecs:StopTask',
   'ecs:DescribeTasks',
@@ -234,6 +242,7 @@ const PREFIXES: Readonly<Record<string, string>> = {
   '@aws-sdk/client-acm': 'acm',
   '@aws-sdk/client-cloudwatch': 'cloudwatch',
   '@aws-sdk/client-cloudwatch-logs': 'logs',
+  '@aws-sdk/client-codedeploy': 'codedeploy',
   '@aws-sdk/client-ec2': 'ec2',
   '@aws-sdk/client-ecr': 'ecr',
   '@aws-sdk/client-ecs': 'ecs',
@@ -267,6 +276,10 @@ const IMPLIED: Readonly<Record<PolicyName, Readonly<Record<string, string>>>> = 
     'ecr:PutImage': 'docker/podman push',
     'ecr:BatchGetImage': 'docker/podman push reads manifests back, buildx reads its cache',
     'ecr:GetDownloadUrlForLayer': 'buildx cache and base layers from the same repository',
+    'codedeploy:RegisterApplicationRevision':
+      'CreateDeployment with AppSpec content registers it as a revision',
+    'codedeploy:GetDeploymentConfig':
+      'CreateDeployment reads the deployment config it names (or the default)',
   },
 };
 
