@@ -345,8 +345,11 @@ describe('POST …/relaunch and GET …/logs', () => {
       (await f.tasks()).find((t) => tagOf(t, TAGS.pr) === '9' && tagOf(t, TAGS.sha) === head),
     );
     expect(tagOf(task, TAGS.launchedBy)).toBe('maintainer');
-    await f.eventually('the preview listed ready', async () =>
-      (await list('?repo=acme/web')).find((p) => p.pr === 9 && p.state === 'ready'),
+    // Listed at its new head; whether it answers yet is the health check's to say.
+    await f.eventually('the preview listed at its head', async () =>
+      (await list('?repo=acme/web')).find(
+        (p) => p.pr === 9 && p.sha === head && !p.state.startsWith('stopped'),
+      ),
     );
 
     expect((await call('GET', '/api/previews/acme/web/9/logs', user('reader'))).status).toBe(403);
