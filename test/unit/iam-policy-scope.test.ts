@@ -265,6 +265,7 @@ const IMPLIED: Readonly<Record<PolicyName, Readonly<Record<string, string>>>> = 
     'sts:TagSession': 'AssumeRole passes repo and pr session tags',
     'ecs:TagResource': 'RunTask and RegisterTaskDefinition with tags also authorize TagResource',
     'iam:PassRole': "a preview revision names the base's execution role and its own task role",
+    'ec2:DescribeNetworkInterfaces': 'ec2-public-ip.ts sends it as a Query request, not a Command',
   },
   action: {
     'ecs:TagResource': 'a task definition file keeps its tags, authorized as TagResource',

@@ -1,12 +1,12 @@
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { CodeDeployClient } from '@aws-sdk/client-codedeploy';
-import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { Route53Client } from '@aws-sdk/client-route-53';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import { credentialProvider, ec2PublicIpReader, type Ec2PublicIpReader } from './ec2-public-ip.js';
 import { awsHttpTimeouts } from './http-timeouts.js';
 
 /** Settings shared by every client; tests and the App point `endpoint` at another AWS API. */
@@ -26,8 +26,8 @@ export interface AwsClients {
   ecr(): Promise<ECRClient>;
   /** Loaded on first use: logs are read only to explain a failure. */
   logs(): Promise<CloudWatchLogsClient>;
-  /** Loaded on first use: only previews with a public IP need EC2. */
-  ec2(): Promise<EC2Client>;
+  /** Only previews with a public IP need EC2, and only this one read of it (ec2-public-ip.ts). */
+  ec2(): Ec2PublicIpReader;
   /** Loaded on first use: only previews route through DNS. */
   route53(): Promise<Route53Client>;
   /** Loaded on first use: only `alb` previews need it. */
@@ -61,14 +61,15 @@ export function createAwsClients(
   } as const;
   let ecr: Promise<ECRClient> | undefined;
   let logs: Promise<CloudWatchLogsClient> | undefined;
-  let ec2: Promise<EC2Client> | undefined;
+  let ec2: Ec2PublicIpReader | undefined;
   let route53: Promise<Route53Client> | undefined;
   let elbv2: Promise<ElasticLoadBalancingV2Client> | undefined;
   let cloudwatch: Promise<CloudWatchClient> | undefined;
   let codedeploy: Promise<CodeDeployClient> | undefined;
+  const ecs = new ECSClient(config);
   return {
     region,
-    ecs: new ECSClient(config),
+    ecs,
     ecr: () =>
       (ecr ??= import('@aws-sdk/client-ecr').then(({ ECRClient: Client }) => new Client(config))),
     logs: () =>
@@ -76,7 +77,15 @@ export function createAwsClients(
         ({ CloudWatchLogsClient: Client }) => new Client(config),
       )),
     ec2: () =>
-      (ec2 ??= import('@aws-sdk/client-ec2').then(({ EC2Client: Client }) => new Client(config))),
+      (ec2 ??= ec2PublicIpReader({
+        region,
+        endpoint: config.endpoint,
+        // The ECS client's resolved provider: the same default chain, or the override it was given.
+        credentials: credentialProvider(config.credentials ?? ecs.config.credentials),
+        maxAttempts: config.maxAttempts,
+        requestTimeoutMs: config.requestHandler.requestTimeout,
+        env,
+      })),
     route53: () =>
       (route53 ??= import('@aws-sdk/client-route-53').then(
         ({ Route53Client: Client }) => new Client(config),

@@ -17,13 +17,10 @@ export async function taskAddress(task: Task, aws: AwsClients, publicIp: boolean
   }
   const eni = detail('networkInterfaceId');
   if (!eni) throw new Error('the task has no network interface to read a public IP from');
-  // EC2 is loaded only for previews that ask for a public IP.
-  const { DescribeNetworkInterfacesCommand } = await import('@aws-sdk/client-ec2');
-  const ec2 = await aws.ec2();
-  const response = await ec2
-    .send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [eni] }))
+  const address = await aws
+    .ec2()
+    .publicIpOf(eni)
     .catch((error: unknown) => Promise.reject(withContext(`Could not describe ${eni}`, error)));
-  const address = response.NetworkInterfaces?.[0]?.Association?.PublicIp;
   if (!address) {
     throw new Error(
       `${eni} has no public IP; check that the subnets give public IPs or set 'assign-public-ip: false'`,
