@@ -257,6 +257,11 @@ describe('GET /api/previews', () => {
       'acme/web#8',
     ]);
     expect(body.problems).toBeUndefined();
+    // A reader (anyone, on a public repository) is shown no ARN: they carry the account id.
+    expect(body.previews.every((p) => p.taskArns.length === 0)).toBe(true);
+    expect(JSON.stringify(body)).not.toMatch(/arn:aws:/);
+    const writer = (await list('?repo=acme/web', user('maintainer'))).find((p) => p.pr === 5);
+    expect(writer?.taskArns[0]).toMatch(/^arn:aws:ecs:/);
     expect(await list('?repo=other/api', user('reader'))).toEqual([]);
     // No read access (a private repository's stranger): nothing at all.
     expect(await list('', user('stranger'))).toEqual([]);
