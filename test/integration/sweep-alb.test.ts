@@ -274,9 +274,12 @@ describe('the sweep in alb routing mode', () => {
   it('removes rules, target groups and aliases without a task, and nothing that is not a preview', async () => {
     await launch(1);
     await launch(2);
-    // PR 1's task dies without the App hearing of it: its rule, group and alias stay behind.
+    // PR 1's task was stopped by an App that went down before it removed the route: its rule,
+    // group and alias stay behind. (A task stopped by anyone else is a crash, and is relaunched.)
     const [task1] = (await runningTasks(fixture.ecs)).filter((t) => prOf(t) === 1);
-    await fixture.ecs.send(new StopTaskCommand({ cluster: 'previews', task: task1?.taskArn }));
+    await fixture.ecs.send(
+      new StopTaskCommand({ cluster: 'previews', task: task1?.taskArn, reason: 'ecs-paas: idle' }),
+    );
     // A crash between creating a target group and its rule leaves a tagged group behind.
     await createGroup(groupOf(8), { 'ecs-paas:managed': 'true', 'ecs-paas:subdomain': 'pr-8-web' });
     // …and one after deleting the rule and group leaves the alias.

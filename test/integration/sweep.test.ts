@@ -367,7 +367,7 @@ describe('the sweep', () => {
     expect(comment(2)).toContain(pushed.slice(0, 7));
   });
 
-  it('batches reads and DNS deletes: one task listing, one GetMetricData, one change batch for many idle previews', async () => {
+  it('batches reads and DNS deletes: one task listing of each status, one GetMetricData, one change batch for many idle previews', async () => {
     for (const n of [1, 2, 3, 4]) await launch(n);
     later(25 * HOUR);
     await sweepFleet(services, source, 'test');
@@ -378,8 +378,10 @@ describe('the sweep', () => {
 
     expect(report.stopped.idle).toBe(4);
     const counts = proxy.counts();
-    expect(counts['ECS.ListTasks']).toBe(1);
-    expect(counts['ECS.DescribeTasks']).toBe(1);
+    // One listing and one description of running tasks, and the same of stopped ones, where a
+    // crash would show (here the four the sweep itself stopped, which it leaves alone).
+    expect(counts['ECS.ListTasks']).toBe(2);
+    expect(counts['ECS.DescribeTasks']).toBe(2);
     expect(counts['CloudWatch.GetMetricData']).toBe(1);
     expect(counts['Route53.ChangeResourceRecordSets']).toBe(1);
     expect(counts['ECS.StopTask']).toBe(4);
