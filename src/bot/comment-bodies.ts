@@ -117,13 +117,18 @@ export function crashBody(
     next,
     ...(logs ? ['', logs] : []),
     '',
-    '<details><summary>Commands</summary>',
-    '',
-    ...HELP_LINES.map((line) => `- ${line}`),
-    '',
-    '</details>',
+    ...COMMANDS_DETAILS,
   ].join('\n');
 }
+
+/** The folded list of slash commands that ends the comments written outside the main body. */
+const COMMANDS_DETAILS = [
+  '<details><summary>Commands</summary>',
+  '',
+  ...HELP_LINES.map((line) => `- ${line}`),
+  '',
+  '</details>',
+];
 
 const RELAUNCH_LIMIT_TEXT = String(RELAUNCH_LIMIT);
 
@@ -138,11 +143,7 @@ export function waitingBody(image: string, sha: string): string {
     '',
     `The preview starts when \`${image}\` exists in ECR: the App tries again when a workflow run or check suite for this commit succeeds, and on \`/deploy\`.`,
     '',
-    '<details><summary>Commands</summary>',
-    '',
-    ...HELP_LINES.map((line) => `- ${line}`),
-    '',
-    '</details>',
+    ...COMMANDS_DETAILS,
   ].join('\n');
 }
 

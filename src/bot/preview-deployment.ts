@@ -40,13 +40,9 @@ export async function deactivatePreviewDeployments(
   log: Logger,
 ): Promise<void> {
   try {
-    const { data } = await api.request('GET /repos/{owner}/{repo}/deployments', {
-      ...repo,
-      environment: previewEnvironment(number),
-      per_page: 1,
-    });
     // The newest one is enough: each success already marked the ones before it inactive.
-    for (const deployment of data as Array<{ id: number; sha: string }>) {
+    const deployment = await newestPreviewDeployment(api, repo, number);
+    if (deployment) {
       await previewDeployment(api, repo, number, deployment.sha, log, deployment.id).status(
         'inactive',
         {
@@ -72,12 +68,7 @@ export async function failPreviewDeployment(
   log: Logger,
 ): Promise<void> {
   try {
-    const { data } = await api.request('GET /repos/{owner}/{repo}/deployments', {
-      ...repo,
-      environment: previewEnvironment(number),
-      per_page: 1,
-    });
-    const newest = (data as Array<{ id: number; sha: string }>)[0];
+    const newest = await newestPreviewDeployment(api, repo, number);
     if (!newest || newest.sha !== sha) return;
     await previewDeployment(api, repo, number, sha, log, newest.id).status('failure', {
       description,
@@ -85,4 +76,17 @@ export async function failPreviewDeployment(
   } catch (error) {
     log.warning(`Could not mark PR #${number}'s Deployment failed: ${errorMessage(error)}`);
   }
+}
+
+async function newestPreviewDeployment(
+  api: GitHubApi,
+  repo: RepoRef,
+  number: number,
+): Promise<{ id: number; sha: string } | undefined> {
+  const { data } = await api.request('GET /repos/{owner}/{repo}/deployments', {
+    ...repo,
+    environment: previewEnvironment(number),
+    per_page: 1,
+  });
+  return (data as Array<{ id: number; sha: string }>)[0];
 }

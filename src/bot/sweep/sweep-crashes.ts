@@ -1,8 +1,8 @@
-import { DescribeTasksCommand, ListTasksCommand, type Task } from '@aws-sdk/client-ecs';
+import { DescribeTasksCommand, type Task } from '@aws-sdk/client-ecs';
 import { errorMessage } from '../../core/errors.js';
 import { stoppedBehindOurBack } from '../../core/preview/health-crash.js';
 import { HEALTH_TAGS, taskTag } from '../../core/preview/health-tags.js';
-import { STARTED_BY } from '../../core/preview/routing-types.js';
+import { listPreviewTaskArns } from '../../core/preview/preview-tasks.js';
 import type { BotServices } from '../bot-services.js';
 import { noticeStoppedTask, type ApiFor } from '../health/notice-stopped.js';
 import type { FleetView } from './sweep-read.js';
@@ -26,7 +26,8 @@ export async function noticeCrashes(
     try {
       stopped = await stoppedTasks(services, cluster);
     } catch (error) {
-      problem(`could not list stopped tasks in ${cluster}: ${errorMessage(error)}`);
+      // The message names the cluster already (listPreviewTaskArns).
+      problem(errorMessage(error));
       continue;
     }
     for (const task of stopped) {
@@ -42,21 +43,7 @@ export async function noticeCrashes(
 }
 
 async function stoppedTasks(services: BotServices, cluster: string): Promise<Task[]> {
-  const arns: string[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await services.aws.ecs.send(
-      new ListTasksCommand({
-        cluster,
-        startedBy: STARTED_BY,
-        desiredStatus: 'STOPPED',
-        maxResults: 100,
-        ...(nextToken ? { nextToken } : {}),
-      }),
-    );
-    arns.push(...(page.taskArns ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken);
+  const arns = await listPreviewTaskArns(services.aws.ecs, cluster, 'STOPPED');
   const found: Task[] = [];
   for (let start = 0; start < arns.length; start += 100) {
     const { tasks = [] } = await services.aws.ecs.send(

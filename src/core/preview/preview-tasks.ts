@@ -43,6 +43,18 @@ const DESCRIBE_BATCH = 100;
  * else's `startedBy=ecs-paas`) are left out.
  */
 export async function listPreviewTasks(ecs: ECSClient, cluster: string): Promise<PreviewTask[]> {
+  return describePreviewTasks(ecs, cluster, await listPreviewTaskArns(ecs, cluster, 'RUNNING'));
+}
+
+/**
+ * The ARNs of `startedBy=ecs-paas` tasks whose desired status is `status`, every page of them.
+ * STOPPED ones are those ECS still keeps (about an hour after they stop).
+ */
+export async function listPreviewTaskArns(
+  ecs: ECSClient,
+  cluster: string,
+  status: 'RUNNING' | 'STOPPED',
+): Promise<string[]> {
   const arns: string[] = [];
   let nextToken: string | undefined;
   try {
@@ -51,7 +63,7 @@ export async function listPreviewTasks(ecs: ECSClient, cluster: string): Promise
         new ListTasksCommand({
           cluster,
           startedBy: STARTED_BY,
-          desiredStatus: 'RUNNING',
+          desiredStatus: status,
           maxResults: 100,
           ...(nextToken ? { nextToken } : {}),
         }),
@@ -60,9 +72,10 @@ export async function listPreviewTasks(ecs: ECSClient, cluster: string): Promise
       nextToken = page.nextToken;
     } while (nextToken);
   } catch (error) {
-    throw withContext(`Could not list preview tasks in cluster '${cluster}'`, error);
+    const which = status === 'STOPPED' ? 'stopped preview tasks' : 'preview tasks';
+    throw withContext(`Could not list ${which} in cluster '${cluster}'`, error);
   }
-  return describePreviewTasks(ecs, cluster, arns);
+  return arns;
 }
 
 export async function describePreviewTasks(
