@@ -76,6 +76,8 @@ beforeEach(async () => {
           memory: 512,
           essential: true,
           portMappings: [{ containerPort: 80 }],
+          // Ready once HEALTHY (moto says so at once): moto's task addresses answer no probe.
+          healthCheck: { command: ['CMD-SHELL', 'exit 0'] },
           secrets: [
             { name: 'PROD_DB', valueFrom: `arn:aws:ssm:us-east-1:${ACCOUNT}:parameter/prod/db` },
           ],
