@@ -79,10 +79,13 @@ function withHealth(text: string, health: PreviewHealth | undefined): string {
   return [...head, ...rest].join('\n');
 }
 
-/** A row after the commit's: how much the preview is used, when that is measured. */
-function withRequests(text: string, requests: RequestSummary | undefined): string {
+/**
+ * A row after the commit's: how much the preview is used, when that is measured. It replaces the
+ * row already there, so the sweep can bring a written comment's figures up to date.
+ */
+export function withRequests(text: string, requests: RequestSummary | undefined): string {
   if (!requests) return text;
-  const lines = text.split('\n');
+  const lines = text.split('\n').filter((line) => !line.startsWith('| Requests |'));
   const at = lines.findIndex((line) => line.startsWith('| Commit |'));
   if (at < 0) return text;
   const last = requests.last

@@ -367,6 +367,29 @@ describe('the sweep', () => {
     expect(comment(2)).toContain(pushed.slice(0, 7));
   });
 
+  it('writes the request count it read into a running preview’s comment, again only when it moved and 15 minutes on', async () => {
+    await launch(1);
+    later(2 * HOUR);
+    await traffic('pr-1-web', 30 * 60_000, 12);
+
+    await sweepFleet(services, source, 'test');
+    expect(comment(1)).toMatch(
+      /\| Requests \| 12 in the last [^|]+, last at \d{4}-\d\d-\d\d \d\d:\d\d UTC \|/,
+    );
+    expect(comment(1)).toContain('Preview ready');
+
+    // Five more requests: not shown before 15 minutes have passed since the last refresh…
+    await traffic('pr-1-web', 60_000, 5);
+    later(10 * 60_000);
+    await sweepFleet(services, source, 'test');
+    expect(comment(1)).toMatch(/\| Requests \| 12 in the last /);
+    // …then shown, in the same row (never a second one).
+    later(6 * 60_000);
+    await sweepFleet(services, source, 'test');
+    expect(comment(1)).toMatch(/\| Requests \| 17 in the last /);
+    expect(comment(1).match(/\| Requests \|/g)).toHaveLength(1);
+  });
+
   it('batches reads and DNS deletes: one task listing of each status, one GetMetricData, one change batch for many idle previews', async () => {
     for (const n of [1, 2, 3, 4]) await launch(n);
     later(25 * HOUR);

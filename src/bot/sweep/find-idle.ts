@@ -2,6 +2,7 @@ import { errorMessage } from '../../core/errors.js';
 import { idleVerdict, type RequestSignal } from '../../core/preview/idle.js';
 import { readLastRequests, type MetricRef } from '../../core/preview/request-metrics.js';
 import type { BotServices } from '../bot-services.js';
+import type { RequestSummary } from '../comment-bodies.js';
 import { hostnameOf, type Candidate } from './sweep-plan.js';
 import { groupOf, type FleetView } from './sweep-read.js';
 import type { Doomed, FoundPreview, RoutingGroup, SweptRepo } from './sweep-types.js';
@@ -23,6 +24,13 @@ export interface IdleFindings {
   readonly pending: ReadonlySet<string>;
   /** Stopped by PR activity alone: the request count was unreadable for idle-after × 3. */
   readonly blindIdle: number;
+  /** Previews left running whose request count was read, for their comments. */
+  readonly measured: readonly MeasuredPreview[];
+}
+
+export interface MeasuredPreview {
+  readonly preview: FoundPreview;
+  readonly requests: RequestSummary;
 }
 
 /** Reads request counts in batches and judges each candidate; see idleVerdict for the rule. */
@@ -60,6 +68,7 @@ export async function findIdle(
   let unknown = 0;
   let blindIdle = 0;
   const pending = new Set<string>();
+  const measured: MeasuredPreview[] = [];
   const seen = services.idleSeen;
   forgetGone(view, [seen, services.requestsUnreadableSince]);
   for (const { preview, repo, pull } of candidates) {
@@ -92,6 +101,16 @@ export async function findIdle(
       requests,
     });
     if (!verdict.idle) seen.delete(key);
+    if (!verdict.idle && requests.kind === 'read' && requests.count !== undefined) {
+      measured.push({
+        preview,
+        requests: {
+          count: requests.count,
+          overMs: windowMs,
+          ...(requests.lastRequestAt && { last: requests.lastRequestAt }),
+        },
+      });
+    }
     if (verdict.idle && requests.kind === 'read') {
       const first = seen.get(key);
       if (first === undefined) seen.set(key, now.getTime());
@@ -129,7 +148,7 @@ export async function findIdle(
       );
     }
   }
-  return { idle, kept, unknown, pending, blindIdle };
+  return { idle, kept, unknown, pending, blindIdle, measured };
 }
 
 function newest(dates: ReadonlyArray<Date | undefined>): Date | undefined {

@@ -8,6 +8,7 @@ import type { FleetSource } from './installed-repositories.js';
 import { planSweep, type SweepPlan } from './sweep-plan.js';
 import { readFleet, readRepos, type FleetView, type SweptRepos } from './sweep-read.js';
 import { noticeCrashes } from './sweep-crashes.js';
+import { showRequestCounts } from './sweep-request-counts.js';
 import { stopStrays, type StoppedStray } from './sweep-strays.js';
 import { removeOrphanRoutes, stopDoomed } from './sweep-teardown.js';
 import type { Doomed, SweepReport } from './sweep-types.js';
@@ -61,6 +62,8 @@ export async function sweepFleet(
   const recovered = await recoverUnlaunched(services, plan, problem);
   const interruptedDeploys = await failInterruptedDeploys(services, repos.deploying, problem);
   const crashed = await noticeCrashes(services, view, problem);
+  // The request figures just read, into the comments of previews left running.
+  await showRequestCounts(services, findings.measured, problem);
 
   // Previews per repository as the sweep leaves them (zero for a repository with none).
   const active = new Map<string, number>(view.swept.map((r) => [r.full, 0]));

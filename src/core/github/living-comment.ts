@@ -49,6 +49,28 @@ export async function upsertComment(
   return { id: (data as { id: number }).id, created: true };
 }
 
+/**
+ * Edits the PR's ecs-paas comment when there is one and the edit changes it; never creates one
+ * (a figure refreshed by the sweep is no reason to post). True when it was written.
+ */
+export async function editComment(
+  api: DeploymentsApi,
+  target: CommentTarget,
+  edit: (existing: string) => string,
+): Promise<boolean> {
+  const existing = await findComment(api, target);
+  if (!existing) return false;
+  const text = publicText(edit(existing.body));
+  if (text === existing.body) return false;
+  await api.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', {
+    owner: target.owner,
+    repo: target.repo,
+    comment_id: existing.id,
+    body: text,
+  });
+  return true;
+}
+
 /** Walks the PR's comments a page of 100 at a time until the marker turns up. */
 export async function findComment(
   api: DeploymentsApi,
