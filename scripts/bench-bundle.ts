@@ -14,10 +14,11 @@ import { createServer, request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { CreateClusterCommand, CreateServiceCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { CreateClusterCommand, ECSClient } from '@aws-sdk/client-ecs';
 import {
   awsEnv,
   createDefaultNetwork,
+  createFargateService,
   registerFargateTaskDefinition,
   testAwsConfig,
 } from '../test/support/aws.js';
@@ -168,21 +169,11 @@ async function setUp(moto: Moto): Promise<void> {
     const network = await createDefaultNetwork(moto.url);
     const definition = await registerFargateTaskDefinition(ecs, 'web');
     for (const serviceName of ['ours', 'anchor']) {
-      await ecs.send(
-        new CreateServiceCommand({
-          cluster: 'bench',
-          serviceName,
-          taskDefinition: definition.taskDefinitionArn,
-          desiredCount: 1,
-          launchType: 'FARGATE',
-          networkConfiguration: {
-            awsvpcConfiguration: {
-              subnets: network.subnetIds.slice(0, 1),
-              securityGroups: [network.securityGroupId],
-            },
-          },
-        }),
-      );
+      await createFargateService(ecs, network, {
+        cluster: 'bench',
+        name: serviceName,
+        taskDefinition: definition.taskDefinitionArn,
+      });
     }
   } finally {
     ecs.destroy();

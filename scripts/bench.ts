@@ -11,11 +11,12 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { CreateClusterCommand, CreateServiceCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { CreateClusterCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { runActionProcess } from '../test/support/action-process.js';
 import {
   awsEnv,
   createDefaultNetwork,
+  createFargateService,
   registerFargateTaskDefinition,
   testAwsConfig,
 } from '../test/support/aws.js';
@@ -64,21 +65,11 @@ async function setUp(moto: Moto, services: string[]): Promise<ECSClient> {
   const network = await createDefaultNetwork(moto.url);
   const definition = await registerFargateTaskDefinition(ecs, 'web');
   for (const serviceName of services) {
-    await ecs.send(
-      new CreateServiceCommand({
-        cluster: 'bench',
-        serviceName,
-        taskDefinition: definition.taskDefinitionArn,
-        desiredCount: 1,
-        launchType: 'FARGATE',
-        networkConfiguration: {
-          awsvpcConfiguration: {
-            subnets: network.subnetIds.slice(0, 1),
-            securityGroups: [network.securityGroupId],
-          },
-        },
-      }),
-    );
+    await createFargateService(ecs, network, {
+      cluster: 'bench',
+      name: serviceName,
+      taskDefinition: definition.taskDefinitionArn,
+    });
   }
   return ecs;
 }

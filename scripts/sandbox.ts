@@ -10,11 +10,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateClusterCommand, CreateServiceCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { CreateClusterCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { runActionProcess, type ActionRun } from '../test/support/action-process.js';
 import {
   awsEnv,
   createDefaultNetwork,
+  createFargateService,
   registerFargateTaskDefinition,
   testAwsConfig,
 } from '../test/support/aws.js';
@@ -46,21 +47,11 @@ async function main(): Promise<void> {
     const network = await createDefaultNetwork(moto.url);
     const definition = await registerFargateTaskDefinition(ecs, 'web');
     for (const serviceName of ['web', 'worker']) {
-      await ecs.send(
-        new CreateServiceCommand({
-          cluster: 'prod',
-          serviceName,
-          taskDefinition: definition.taskDefinitionArn,
-          desiredCount: 1,
-          launchType: 'FARGATE',
-          networkConfiguration: {
-            awsvpcConfiguration: {
-              subnets: network.subnetIds.slice(0, 1),
-              securityGroups: [network.securityGroupId],
-            },
-          },
-        }),
-      );
+      await createFargateService(ecs, network, {
+        cluster: 'prod',
+        name: serviceName,
+        taskDefinition: definition.taskDefinitionArn,
+      });
     }
     const context = await writeScratchContext(join(workdir, 'app'));
     const sha = randomBytes(20).toString('hex');

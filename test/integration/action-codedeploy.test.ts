@@ -8,7 +8,6 @@ import {
 } from '@aws-sdk/client-codedeploy';
 import {
   CreateClusterCommand,
-  CreateServiceCommand,
   ECSClient,
   ListTaskDefinitionsCommand,
   type CreateServiceCommandInput,
@@ -17,6 +16,7 @@ import { runActionProcess, type ActionRun } from '../support/action-process.js';
 import {
   awsEnv,
   createDefaultNetwork,
+  createFargateService,
   registerFargateTaskDefinition,
   testAwsConfig,
   type TestNetwork,
@@ -122,13 +122,11 @@ async function createService(
   name: string,
   extra: Partial<CreateServiceCommandInput> = {},
 ): Promise<void> {
-  await ecs.send(
-    new CreateServiceCommand({
-      cluster: CLUSTER,
-      serviceName: name,
-      taskDefinition: original,
-      desiredCount: 1,
-      launchType: 'FARGATE',
+  await createFargateService(
+    ecs,
+    network,
+    { cluster: CLUSTER, name, taskDefinition: original },
+    {
       networkConfiguration: {
         awsvpcConfiguration: {
           subnets: network.subnetIds.slice(0, 1),
@@ -137,7 +135,7 @@ async function createService(
         },
       },
       ...extra,
-    }),
+    },
   );
 }
 

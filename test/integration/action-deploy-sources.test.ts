@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import {
   CreateClusterCommand,
-  CreateServiceCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
@@ -17,6 +16,7 @@ import { runActionProcess, type ActionRun } from '../support/action-process.js';
 import {
   awsEnv,
   createDefaultNetwork,
+  createFargateService,
   registerFargateTaskDefinition,
   testAwsConfig,
 } from '../support/aws.js';
@@ -66,21 +66,11 @@ beforeEach(async () => {
   ]);
   original = definition.taskDefinitionArn ?? '';
   for (const name of SERVICES) {
-    await ecs.send(
-      new CreateServiceCommand({
-        cluster: CLUSTER,
-        serviceName: name,
-        taskDefinition: original,
-        desiredCount: 1,
-        launchType: 'FARGATE',
-        networkConfiguration: {
-          awsvpcConfiguration: {
-            subnets: network.subnetIds.slice(0, 1),
-            securityGroups: [network.securityGroupId],
-          },
-        },
-      }),
-    );
+    await createFargateService(ecs, network, {
+      cluster: CLUSTER,
+      name: name,
+      taskDefinition: original,
+    });
   }
   proxy.resetCounts();
 });

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import {
   CreateClusterCommand,
-  CreateServiceCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   ECSClient,
@@ -22,6 +21,7 @@ import { runActionProcess } from '../support/action-process.js';
 import {
   awsEnv,
   createDefaultNetwork,
+  createFargateService,
   registerFargateTaskDefinition,
   testAwsConfig,
 } from '../support/aws.js';
@@ -92,21 +92,11 @@ beforeEach(async () => {
   ]);
   original = definition.taskDefinitionArn ?? '';
   for (const name of SERVICES) {
-    await ecs.send(
-      new CreateServiceCommand({
-        cluster: CLUSTER,
-        serviceName: name,
-        taskDefinition: original,
-        desiredCount: 1,
-        launchType: 'FARGATE',
-        networkConfiguration: {
-          awsvpcConfiguration: {
-            subnets: network.subnetIds.slice(0, 1),
-            securityGroups: [network.securityGroupId],
-          },
-        },
-      }),
-    );
+    await createFargateService(ecs, network, {
+      cluster: CLUSTER,
+      name: name,
+      taskDefinition: original,
+    });
   }
   proxy.resetCounts();
 });

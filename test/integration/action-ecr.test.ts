@@ -10,7 +10,6 @@ import {
 } from '@aws-sdk/client-ecr';
 import {
   CreateClusterCommand,
-  CreateServiceCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   ECSClient,
@@ -20,6 +19,7 @@ import { recordArgv, type ArgvRecorder } from '../support/argv-recorder.js';
 import {
   awsEnv,
   createDefaultNetwork,
+  createFargateService,
   registerFargateTaskDefinition,
   testAwsConfig,
 } from '../support/aws.js';
@@ -124,21 +124,11 @@ async function createService(): Promise<string> {
   await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
   const network = await createDefaultNetwork(moto.url);
   const definition = await registerFargateTaskDefinition(ecs, 'web');
-  await ecs.send(
-    new CreateServiceCommand({
-      cluster: CLUSTER,
-      serviceName: 'web',
-      taskDefinition: definition.taskDefinitionArn ?? '',
-      desiredCount: 1,
-      launchType: 'FARGATE',
-      networkConfiguration: {
-        awsvpcConfiguration: {
-          subnets: network.subnetIds.slice(0, 1),
-          securityGroups: [network.securityGroupId],
-        },
-      },
-    }),
-  );
+  await createFargateService(ecs, network, {
+    cluster: CLUSTER,
+    name: 'web',
+    taskDefinition: definition.taskDefinitionArn ?? '',
+  });
   return definition.taskDefinitionArn ?? '';
 }
 

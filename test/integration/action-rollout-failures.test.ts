@@ -1,15 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import {
-  CreateClusterCommand,
-  CreateServiceCommand,
-  DescribeServicesCommand,
-  ECSClient,
-} from '@aws-sdk/client-ecs';
+import { CreateClusterCommand, DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { runActionProcess, type ActionRun } from '../support/action-process.js';
 import {
   awsEnv,
   createDefaultNetwork,
+  createFargateService,
   registerFargateTaskDefinition,
   testAwsConfig,
 } from '../support/aws.js';
@@ -50,21 +46,11 @@ beforeEach(async () => {
   original = definition.taskDefinitionArn ?? '';
   next = original.replace(/:1$/, ':2');
   for (const name of SERVICES) {
-    await ecs.send(
-      new CreateServiceCommand({
-        cluster: CLUSTER,
-        serviceName: name,
-        taskDefinition: original,
-        desiredCount: 1,
-        launchType: 'FARGATE',
-        networkConfiguration: {
-          awsvpcConfiguration: {
-            subnets: network.subnetIds.slice(0, 1),
-            securityGroups: [network.securityGroupId],
-          },
-        },
-      }),
-    );
+    await createFargateService(ecs, network, {
+      cluster: CLUSTER,
+      name: name,
+      taskDefinition: original,
+    });
   }
   proxy.resetCounts();
 });

@@ -5,8 +5,10 @@ import {
   EC2Client,
 } from '@aws-sdk/client-ec2';
 import {
+  CreateServiceCommand,
   RegisterTaskDefinitionCommand,
   type ContainerDefinition,
+  type CreateServiceCommandInput,
   type ECSClient,
   type TaskDefinition,
 } from '@aws-sdk/client-ecs';
@@ -111,4 +113,32 @@ export async function registerFargateTaskDefinition(
   );
   if (!taskDefinition) throw new Error(`RegisterTaskDefinition ${family} returned nothing`);
   return taskDefinition;
+}
+
+/**
+ * A FARGATE service of `taskDefinition`, one task, on the network's first subnet: the shape the
+ * Action's deploy tests, benches and the sandbox deploy to. `extra` overrides any field.
+ */
+export async function createFargateService(
+  ecs: ECSClient,
+  network: TestNetwork,
+  service: { cluster: string; name: string; taskDefinition: string | undefined },
+  extra: Partial<CreateServiceCommandInput> = {},
+): Promise<void> {
+  await ecs.send(
+    new CreateServiceCommand({
+      cluster: service.cluster,
+      serviceName: service.name,
+      taskDefinition: service.taskDefinition,
+      desiredCount: 1,
+      launchType: 'FARGATE',
+      networkConfiguration: {
+        awsvpcConfiguration: {
+          subnets: network.subnetIds.slice(0, 1),
+          securityGroups: [network.securityGroupId],
+        },
+      },
+      ...extra,
+    }),
+  );
 }
