@@ -298,6 +298,9 @@ describe('POST /api/previews/{owner}/{repo}/{pr}/stop', () => {
     // A repository the user cannot read answers as an unknown preview.
     expect((await stop(user('stranger'))).status).toBe(404);
     expect((await stop(operator, 99)).status).toBe(404);
+    // Write access to acme/web is no key to another repository's preview.
+    const across = await call('POST', '/api/previews/other/api/3/stop', user('maintainer'));
+    expect(across.status).toBe(404);
     expect(await running()).toEqual(['3', '7', '8']);
 
     const done = await stop(user('maintainer'));
